@@ -1,0 +1,65 @@
+import { effectTopic, toStored, type EffectTopic } from '@avatar/machine';
+import type { Kysely, Transaction } from 'kysely';
+import { writeStream, type StreamWrite } from './append-statement.js';
+import type { ExpectedVersion, RecordedEvent } from './event-log.js';
+import { lifecycleOf, type EventOfKind, type StateOf, type StreamKind } from './lifecycles.js';
+import { effectsOf } from './outbox.js';
+import { inlineWrites } from './projections/inline.js';
+import type { Schema } from './schema.js';
+import type { PendingChange, PendingEvent, StreamChangeOf } from './stream-change.js';
+
+/**
+ * Folds events through the machine from `start`. Every event is kept; one the machine refuses
+ * is marked so and leaves the state as it was (how an imported history is stored as recorded).
+ */
+export function foldPending<K extends StreamKind>(
+  kind: K,
+  start: StateOf<K> | null,
+  events: readonly { event: EventOfKind<K>; eventId: string; metadata: Record<string, unknown>; createdAt?: Date }[],
+): { pending: PendingEvent<K>[]; final: StateOf<K> | null } {
+  const lifecycle = lifecycleOf(kind);
+  let state = start;
+  const pending = events.map((item) => {
+    const decision = lifecycle.decide(state, item.event);
+    const before = state;
+    if (decision.ok) state = decision.state;
+    return { ...item, before, after: state, accepted: decision.ok };
+  });
+  return { pending, final: state };
+}
+
+export interface CommitOptions {
+  expected: ExpectedVersion;
+  /** False for import: a recorded history must never start fal jobs or message users again. */
+  sideEffects: boolean;
+  inbox?: StreamWrite['inbox'];
+  requires?: StreamWrite['requires'];
+}
+
+/** Appends a change with its inline projection and outbox rows: one statement, all or nothing. */
+export async function commitChange<K extends StreamKind>(
+  db: Kysely<Schema> | Transaction<Schema>,
+  change: StreamChangeOf<K>,
+  options: CommitOptions,
+): Promise<{ recorded: RecordedEvent[]; topics: EffectTopic[] }> {
+  const lifecycle = lifecycleOf(change.kind);
+  const effects = options.sideEffects ? effectsOf(change as PendingChange) : [];
+  const final = change.final;
+  const recorded = await writeStream(db, {
+    streamId: change.streamId,
+    streamType: change.kind,
+    expected: options.expected,
+    events: change.pending.map(({ event, eventId, metadata, createdAt }) => ({
+      eventId,
+      ...toStored(event),
+      metadata,
+      ...(createdAt ? { createdAt } : {}),
+    })),
+    state: final ? { persisted: lifecycle.persist(final), machineVersion: lifecycle.machineVersion } : null,
+    inline: inlineWrites(change as PendingChange),
+    effects,
+    ...(options.inbox ? { inbox: options.inbox } : {}),
+    ...(options.requires ? { requires: options.requires } : {}),
+  });
+  return { recorded, topics: [...new Set(effects.map(({ effect }) => effectTopic[effect.kind]))] };
+}

@@ -1,0 +1,211 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { foldPending } from './commit.js';
+import { catchUp, resetProjector } from './consumer.js';
+import type { Store } from './database.js';
+import { isStreamKind, toDomainEvent, type EventOfKind, type StreamKind } from './lifecycles.js';
+import { inlineWrites, type InlineWrites } from './projections/inline.js';
+import { ownerProfiles } from './projections/owner-profiles.js';
+import type { Schema } from './schema.js';
+
+export class RebuildInProgressError extends Error {
+  constructor() {
+    super('another rebuild holds the rebuild lock; try again when it has finished');
+    this.name = 'RebuildInProgressError';
+  }
+}
+
+export interface RebuildReport {
+  streams: number;
+  events: number;
+  seconds: number;
+}
+
+/** Session-level advisory lock id for rebuilds (hashtext of a fixed name, computed by Postgres). */
+const lockName = 'avatar-service:rebuild-projections';
+
+/**
+ * Rebuilds every projection from the log: for each batch of streams (rows locked, so a dispatch
+ * to one of them waits), fold its events through the current machine, rewrite its read-model rows
+ * and drop its cached state; then remove rows no stream explains, and replay the async projections
+ * from the start. Runs online, under a lock so only one rebuild runs at a time.
+ */
+export async function rebuildProjections(
+  store: Store,
+  { batchSize = 500, onProgress }: { batchSize?: number; onProgress?: (report: RebuildReport) => void } = {},
+): Promise<RebuildReport> {
+  const started = performance.now();
+  const report: RebuildReport = { streams: 0, events: 0, seconds: 0 };
+  await store.db.connection().execute(async (db) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext(${lockName})) as locked`.execute(db);
+    if (!rows[0]?.locked) throw new RebuildInProgressError();
+    try {
+      // PGlite is one session, which this pinned connection holds: its batches run on it, in turn.
+      const runner = store.backend === 'postgres' ? store.db : db;
+      await rebuildBatches(runner, batchSize, store.backend === 'postgres' ? 2 : 1, (batch) => {
+        report.streams += batch.streams;
+        report.events += batch.events;
+        onProgress?.({ ...report, seconds: (performance.now() - started) / 1000 });
+      });
+      await removeOrphans(db);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${lockName}))`.execute(db);
+    }
+  });
+  store.streamCache.clear();
+  await resetProjector(store, ownerProfiles);
+  await catchUp(store, ownerProfiles);
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+interface BatchResult {
+  lastStreamId: string | null;
+  streams: number;
+  events: number;
+}
+
+/**
+ * Batches one after another, `depth` at a time: while one batch writes its rows, the next locks,
+ * reads and folds its streams (they are disjoint), so Postgres and the machine work at once.
+ */
+async function rebuildBatches(
+  db: Kysely<Schema>,
+  batchSize: number,
+  depth: number,
+  onBatch: (batch: BatchResult) => void,
+): Promise<void> {
+  let after = '';
+  const running: Promise<BatchResult>[] = [];
+  try {
+    for (;;) {
+      let claimed!: (lastStreamId: string | null) => void;
+      const range = new Promise<string | null>((resolve) => (claimed = resolve));
+      const batch = db.transaction().execute((trx) => rebuildBatch(trx, after, batchSize, claimed));
+      running.push(batch);
+      const last = depth > 1 ? await Promise.race([range, batch.then((b) => b.lastStreamId)]) : (await batch).lastStreamId;
+      while (running.length >= depth || (last === null && running.length > 0)) onBatch(await running.shift()!);
+      if (last === null) return;
+      after = last;
+    }
+  } finally {
+    await Promise.allSettled(running);
+  }
+}
+
+async function rebuildBatch(
+  trx: Transaction<Schema>,
+  after: string,
+  batchSize: number,
+  claimed: (lastStreamId: string | null) => void,
+): Promise<BatchResult> {
+  // Prepared statements keep one generic plan, made when the tables were small; rebuild's tables
+  // change size as it runs, so its statements are planned for the data as it is now. And what it
+  // writes can always be written again from the log, so a batch need not wait for its WAL flush.
+  await sql`set local plan_cache_mode = force_custom_plan`.execute(trx);
+  await sql`set local synchronous_commit = off`.execute(trx);
+  const streams = await trx
+    .selectFrom('streams')
+    .select(['stream_id', 'stream_type'])
+    .where('stream_id', '>', after)
+    .orderBy('stream_id')
+    .limit(batchSize)
+    .forUpdate()
+    .execute();
+  const last = streams.at(-1);
+  claimed(last?.stream_id ?? null);
+  if (!last) return { lastStreamId: null, streams: 0, events: 0 };
+  // The batch is the key range (after, last]: range scans of each table's index, in key order,
+  // rather than a lookup per stream.
+  const inBatch = (column: string) => sql<boolean>`${sql.ref(column)} > ${after} and ${sql.ref(column)} <= ${last.stream_id}`;
+  const events = await trx
+    .selectFrom('events')
+    .select(['stream_id', 'version', 'type', 'data', 'created_at'])
+    .where(inBatch('stream_id'))
+    .orderBy('stream_id')
+    .orderBy('version')
+    .execute();
+  const byStream = new Map<string, typeof events>();
+  for (const event of events) byStream.set(event.stream_id, [...(byStream.get(event.stream_id) ?? []), event]);
+
+  const writes: { streamId: string; kind: StreamKind; inline: InlineWrites; version: number }[] = [];
+  for (const { stream_id: streamId, stream_type } of streams) {
+    if (!isStreamKind(stream_type)) continue;
+    const kind = stream_type;
+    const recorded = byStream.get(streamId) ?? [];
+    const { pending, final } = foldPending(
+      kind,
+      null,
+      recorded.map((e) => ({
+        event: toDomainEvent(e) as EventOfKind<typeof kind>,
+        // Rebuild runs no effects and writes no events: ids and metadata are not needed.
+        eventId: '',
+        metadata: {},
+        createdAt: e.created_at,
+      })),
+    );
+    writes.push({
+      streamId,
+      kind,
+      inline: inlineWrites({ kind, streamId, pending, final } as Parameters<typeof inlineWrites>[0]),
+      version: recorded.at(-1)?.version ?? 0,
+    });
+  }
+
+  await trx.deleteFrom('avatar_photos').where(inBatch('avatar_id')).execute();
+  await trx.deleteFrom('fal_requests').where(inBatch('stream_id')).execute();
+  await trx.deleteFrom('avatars').where(inBatch('avatar_id')).execute();
+  await trx.deleteFrom('generations').where(inBatch('generation_id')).execute();
+
+  const stamped = <T extends object>(w: (typeof writes)[number], row: T) => ({
+    ...row,
+    version: w.version,
+    created_at: w.inline.firstEventAt,
+    updated_at: w.inline.lastEventAt,
+  });
+  await insertRecords(trx, 'avatars', writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : [])));
+  await insertRecords(
+    trx,
+    'generations',
+    writes.flatMap((w) =>
+      w.inline.generation ? [stamped(w, { ...w.inline.generation, images: JSON.parse(w.inline.generation.images as string) })] : [],
+    ),
+  );
+  await insertRecords(trx, 'avatar_photos', writes.flatMap((w) => w.inline.photosAdded));
+  await insertRecords(
+    trx,
+    'fal_requests',
+    writes.flatMap((w) =>
+      w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({
+        ...request,
+        resolved_at: resolved?.at ?? null,
+        next_poll_at: request.submitted_at,
+        polls: 0,
+      })),
+    ),
+  );
+  // The cached machine states are part of what is rebuilt: they are dropped, and each stream's
+  // next load folds its events through the current machine (and its next append caches it again).
+  await trx
+    .updateTable('streams')
+    .set({ state: null, machine_version: null })
+    .where(inBatch('stream_id'))
+    .where('state', 'is not', null)
+    .execute();
+  return { lastStreamId: last.stream_id, streams: streams.length, events: events.length };
+}
+
+/**
+ * Many rows in one statement: Postgres unpacks a JSON array into the table's own row type. A key
+ * missing from a row becomes NULL, not the column default, so rows must carry every column.
+ */
+async function insertRecords(trx: Transaction<Schema>, table: keyof Schema, rows: readonly object[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`.execute(trx);
+}
+
+async function removeOrphans(db: Kysely<Schema>): Promise<void> {
+  await sql`delete from avatars a where not exists (select 1 from streams s where s.stream_id = a.avatar_id)`.execute(db);
+  await sql`delete from avatar_photos p where not exists (select 1 from streams s where s.stream_id = p.avatar_id)`.execute(db);
+  await sql`delete from generations g where not exists (select 1 from streams s where s.stream_id = g.generation_id)`.execute(db);
+  await sql`delete from fal_requests f where not exists (select 1 from streams s where s.stream_id = f.stream_id)`.execute(db);
+}

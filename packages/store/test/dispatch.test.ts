@@ -1,0 +1,80 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { trainingRequest, type Actor } from '@avatar/machine';
+import { avatarCreated, photosAdded, trainingCompleted, trainingSubmitted } from '@avatar/machine/testing';
+import { dispatch, findAvatar, loadAvatar, readStream, recordInbound, type Store } from '../src/index.js';
+import { testBackends } from '../src/testing.js';
+
+const user: Actor = { kind: 'user', userId: 1001 };
+
+for (const backend of testBackends()) {
+  const test = suite<{ store: Store }>(`dispatch [${backend.name}]`, { store: undefined as never });
+  test.before(async (ctx) => {
+    ctx.store = await backend.open();
+  });
+  test.after(async (ctx) => {
+    await ctx.store.close();
+  });
+
+  test('a journey to completed is recorded, projected and answered with each new status', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    const first = await dispatch(store, id, created, { actor: user });
+    assert.is(first.outcome, 'accepted');
+    if (first.outcome === 'accepted') assert.is(first.status, 'draft');
+    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const loaded = await loadAvatar(store, id);
+    assert.ok(loaded?.state);
+    const training = await dispatch(store, id, trainingRequest(loaded!.state!, 'a1'), { actor: user });
+    assert.is(training.outcome === 'accepted' && training.status, 'training');
+    await dispatch(store, id, trainingSubmitted('a1'), { actor: { kind: 'system', component: 'test' } });
+    const done = await dispatch(store, id, trainingCompleted('a1'), { actor: { kind: 'fal', requestId: 'req-a1' } });
+    assert.is(done.outcome === 'accepted' && done.status, 'completed');
+
+    const view = await findAvatar(store.db, id);
+    assert.is(view?.status, 'completed');
+    assert.is(view?.photoCount, 10);
+    assert.is(view?.canGenerate, true);
+    assert.is(view?.version, 14);
+    const events = await readStream(store.db, id);
+    assert.equal(events.map((e) => e.version), Array.from({ length: 14 }, (_, i) => i + 1));
+    assert.is(events[0]?.metadata.machineVersion, 'avatar/1');
+    const outbox = await store.db.selectFrom('outbox').select(['kind', 'topic']).where('stream_id', '=', id).orderBy('id').execute();
+    assert.equal(outbox, [
+      { kind: 'SubmitTraining', topic: 'fal' },
+      { kind: 'NotifyTrainingCompleted', topic: 'telegram' },
+    ]);
+  });
+
+  test('a refused event is a typed rejection and appends nothing', async ({ store }) => {
+    const created = avatarCreated();
+    await dispatch(store, created.avatarId, created, { actor: user });
+    const result = await dispatch(store, created.avatarId, trainingCompleted('x'), { actor: user });
+    assert.is(result.outcome, 'rejected');
+    if (result.outcome === 'rejected') {
+      assert.is(result.rejection.status, 'draft');
+      assert.is(result.rejection.code, 'not_accepted_in_status');
+      assert.is(result.version, 1);
+    }
+    assert.is((await readStream(store.db, created.avatarId)).length, 1);
+  });
+
+  test('a callback kept as an unknown request still applies once its submission is known', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    await dispatch(store, id, created, { actor: user });
+    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+    const message = { source: 'fal' as const, messageId: 'req-a1', payload: '{"request_id":"req-a1","status":"OK"}' };
+    assert.ok(await recordInbound(store.db, message, 'unknown_request', null, null));
+    await dispatch(store, id, trainingSubmitted('a1'), { actor: { kind: 'system', component: 'test' } });
+    const applied = await dispatch(store, id, trainingCompleted('a1'), { actor: { kind: 'fal', requestId: 'req-a1' }, inbox: message });
+    assert.is(applied.outcome, 'accepted');
+    const again = await dispatch(store, id, trainingCompleted('a1'), { actor: { kind: 'fal', requestId: 'req-a1' }, inbox: message });
+    assert.is(again.outcome, 'duplicate');
+    const row = await store.db.selectFrom('inbox').select(['outcome', 'stream_id']).where('message_id', '=', 'req-a1').executeTakeFirst();
+    assert.equal(row, { outcome: 'applied', stream_id: id });
+  });
+
+  test.run();
+}

@@ -1,0 +1,85 @@
+import * as assert from 'uvu/assert';
+import { sql } from 'kysely';
+import { avatarCreated, photosAdded } from '@avatar/machine/testing';
+import { dispatch, rebuildProjections, replayAll, replayStream, findAvatar, photosOf, RebuildInProgressError } from '../src/index.js';
+import { storeSuites, user } from './helpers.js';
+
+storeSuites('replay and rebuild', (test, backend) => {
+  test('replay prints a timeline with status before → after and the actor', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    await dispatch(store, id, created, { actor: user });
+    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const replay = await replayStream(store, id);
+    assert.is(replay.finalStatus, 'ready');
+    assert.equal(replay.anomalies, []);
+    assert.equal(replay.timeline.map((t) => `${t.before ?? '∅'}→${t.after}`).slice(0, 2), ['∅→draft', 'draft→uploading']);
+    assert.is(replay.timeline.at(-1)?.after, 'ready');
+    assert.is(replay.timeline[0]?.actor, 'user 1001');
+  });
+
+  test('time travel: the state at a version or a moment', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    await dispatch(store, id, created, { actor: user });
+    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    assert.is((await replayStream(store, id, { toVersion: 5 })).finalStatus, 'uploading');
+    assert.is((await replayStream(store, id, { toVersion: 1 })).finalStatus, 'draft');
+    assert.is((await replayStream(store, id, { until: new Date(0) })).finalStatus, null);
+  });
+
+  test('projection drift is reported field by field, and rebuild repairs it', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    await dispatch(store, id, created, { actor: user });
+    for (const photo of photosAdded(12)) await dispatch(store, id, photo, { actor: user });
+    await sql`update avatars set status = 'training', photo_count = 3 where avatar_id = ${id}`.execute(store.db);
+    await sql`delete from avatar_photos where avatar_id = ${id} and photo_id = 'photo-1'`.execute(store.db);
+    const replay = await replayStream(store, id);
+    const reasons = replay.anomalies.map((a) => `${a.kind}: ${a.reason}`);
+    assert.ok(reasons.some((r) => /projection_drift: status: the read model says "training", the log says "ready"/.test(r)), reasons.join('\n'));
+    assert.ok(reasons.some((r) => /photo_count/.test(r)));
+    assert.ok(reasons.some((r) => /photos: the read model has/.test(r)));
+
+    const report = await rebuildProjections(store, { batchSize: 7 });
+    assert.ok(report.streams >= 1 && report.events >= 13);
+    assert.is((await findAvatar(store.db, id))?.status, 'ready');
+    assert.is((await photosOf(store.db, id)).length, 12);
+    assert.equal((await replayStream(store, id)).anomalies, []);
+  });
+
+  test('replay --all pages through every stream and finds each anomaly', async ({ store }) => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const created = avatarCreated();
+      ids.push(created.avatarId);
+      await dispatch(store, created.avatarId, created, { actor: user });
+      for (const photo of photosAdded(3)) await dispatch(store, created.avatarId, photo, { actor: user });
+    }
+    await sql`update avatars set name = 'tampered' where avatar_id = ${ids[2]!}`.execute(store.db);
+    const seen = new Map<string, number>();
+    for await (const replay of replayAll(store, { pageSize: 3 })) {
+      seen.set(replay.streamId, replay.anomalies.length);
+      if (ids.includes(replay.streamId)) assert.is(replay.version, 4);
+    }
+    for (const id of ids) assert.is(seen.get(id), id === ids[2] ? 1 : 0, id);
+  });
+
+  if (backend === 'postgres') {
+    test('only one rebuild runs at a time', async ({ store }) => {
+      // Another rebuild (here: its lock, taken by hand on another connection) is running.
+      await store.db.connection().execute(async (other) => {
+        await sql`select pg_advisory_lock(hashtext('avatar-service:rebuild-projections'))`.execute(other);
+        try {
+          await rebuildProjections(store);
+          assert.unreachable('a second rebuild ran');
+        } catch (error) {
+          assert.instance(error, RebuildInProgressError);
+        } finally {
+          await sql`select pg_advisory_unlock(hashtext('avatar-service:rebuild-projections'))`.execute(other);
+        }
+      });
+      assert.ok((await rebuildProjections(store)).streams >= 0);
+    });
+  }
+});
