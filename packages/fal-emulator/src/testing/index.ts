@@ -1,0 +1,2 @@
+export { waitFor } from './wait-for.js';
+export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhook-receiver.js';
