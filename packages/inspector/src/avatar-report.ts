@@ -1,0 +1,109 @@
+import { findAvatar, inboundFor, readStream, ReadModelError, replayStream, type AvatarView, type InboxRow, type Store } from '@avatar/store';
+import { z } from 'zod';
+import type { AvatarReport, AvatarSummary, EventRow, InboundRow, TimelineRow } from './api-types.js';
+import { NotFoundError } from './errors.js';
+
+/** Inbound bodies are shown, not stored again: a page needs the start of one, not megabytes. */
+export const payloadLimit = 16_384;
+
+export function toSummary(view: AvatarView): AvatarSummary {
+  return {
+    avatarId: view.avatarId,
+    name: view.name,
+    ownerId: view.ownerId,
+    status: view.status,
+    trainingStage: view.trainingStage,
+    photoCount: view.photoCount,
+    version: view.version,
+    createdAt: view.createdAt.toISOString(),
+    updatedAt: view.updatedAt.toISOString(),
+  };
+}
+
+/** What the inbox's `detail` column may say about why a message did not become an event. */
+const inboxDetailSchema = z.object({
+  rejection: z.object({ code: z.string().optional(), reason: z.string() }).optional(),
+  reason: z.string().optional(),
+  error: z.string().optional(),
+});
+
+function inboundReason(detail: Record<string, unknown> | null): string | null {
+  if (detail === null) return null;
+  const parsed = inboxDetailSchema.safeParse(detail);
+  if (!parsed.success) return JSON.stringify(detail);
+  const { rejection, reason, error } = parsed.data;
+  if (rejection) return rejection.code ? `${rejection.code}: ${rejection.reason}` : rejection.reason;
+  return reason ?? error ?? JSON.stringify(detail);
+}
+
+function inboundRow(row: InboxRow, eventTimes: readonly { version: number; at: Date }[]): InboundRow {
+  const before = eventTimes.filter((e) => e.at <= row.received_at).at(-1);
+  return {
+    kind: 'inbound',
+    at: row.received_at.toISOString(),
+    source: row.source,
+    messageId: row.message_id,
+    outcome: row.outcome,
+    reason: inboundReason(row.detail),
+    payload: row.payload.slice(0, payloadLimit),
+    payloadTruncated: row.payload.length > payloadLimit,
+    afterVersion: before?.version ?? 0,
+  };
+}
+
+/** The read model's row, or null when it has none or holds a status the machine does not know. */
+async function readModelOf(store: Store, avatarId: string): Promise<AvatarSummary | null> {
+  try {
+    const view = await findAvatar(store.db, avatarId);
+    return view ? toSummary(view) : null;
+  } catch (error) {
+    // Replay reports the same row as projection drift, field by field.
+    if (error instanceof ReadModelError) return null;
+    throw error;
+  }
+}
+
+/**
+ * One avatar's story: every recorded event replayed through the current machine, the inbound
+ * messages that were refused or ignored interleaved by time, and what replay found wrong.
+ */
+export async function avatarReport(store: Store, avatarId: string): Promise<AvatarReport> {
+  const [replay, events, inbox, readModel] = await Promise.all([
+    replayStream(store, avatarId),
+    readStream(store.db, avatarId),
+    inboundFor(store.db, avatarId),
+    readModelOf(store, avatarId),
+  ]);
+  if (replay.kind === null) throw new NotFoundError(`no avatar has the id ${avatarId}`);
+  if (replay.kind !== 'avatar') throw new NotFoundError(`${avatarId} is a ${replay.kind} stream, not an avatar`);
+
+  const data = new Map(events.map((e) => [e.version, e.data]));
+  const eventRows = replay.timeline.map(
+    (entry): EventRow => ({
+      kind: 'event',
+      version: entry.version,
+      at: entry.createdAt.toISOString(),
+      type: entry.type,
+      actor: entry.actor,
+      before: entry.before,
+      after: entry.after,
+      outcome: entry.outcome,
+      reason: entry.reason,
+      data: data.get(entry.version) ?? {},
+    }),
+  );
+  const eventTimes = replay.timeline.map((e) => ({ version: e.version, at: e.createdAt }));
+  const inboundRows = inbox.filter((row) => row.outcome !== 'applied').map((row) => inboundRow(row, eventTimes));
+  // Events stay in version order; each inbound message follows the event recorded last before it.
+  const arrivedAfter = (version: number) => inboundRows.filter((row) => row.afterVersion === version);
+  const timeline: TimelineRow[] = [...arrivedAfter(0), ...eventRows.flatMap((row) => [row, ...arrivedAfter(row.version)])];
+
+  return {
+    avatarId,
+    readModel,
+    finalStatus: replay.finalStatus,
+    version: replay.version,
+    timeline,
+    anomalies: replay.anomalies.map(({ version, type, kind, reason }) => ({ version, type, kind, reason })),
+  };
+}
