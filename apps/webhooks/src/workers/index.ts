@@ -1,0 +1,36 @@
+import { ownerProfiles, runProjectorOnce } from '@avatar/store';
+import { startLoop } from '@avatar/workers';
+import type { FalWorkerContext } from './context.js';
+import { runFalEffectsOnce } from './fal-effects.js';
+import { reconcileOnce } from './reconciler.js';
+import { productionTimings, type FalWorkerTimings } from './timings.js';
+
+export type FalWorkersDeps = Omit<FalWorkerContext, 'timings'> & { timings?: Partial<FalWorkerTimings> };
+
+/**
+ * The webhook app's background work: the fal outbox (submit, cancel), the reconciler (what fal
+ * says about requests whose webhook has not come), and the owner-profiles projector. Each is a
+ * loop over database rows, so instances can be added, stopped and restarted freely.
+ */
+export function startFalWorkers(deps: FalWorkersDeps): { stop(): Promise<void> } {
+  const context: FalWorkerContext = { ...deps, timings: { ...productionTimings, ...deps.timings } };
+  const { store, timings, logger } = context;
+  const loops = [
+    startLoop({
+      name: 'fal-effects',
+      run: () => runFalEffectsOnce(context),
+      idleMs: timings.effectPollMs,
+      wake: { emitter: store.signals, event: 'outbox:fal' },
+      logger,
+    }),
+    startLoop({ name: 'fal-reconciler', run: () => reconcileOnce(context), idleMs: timings.reconcilePollMs, logger }),
+    startLoop({ name: 'owner-profiles', run: () => runProjectorOnce(store, ownerProfiles), idleMs: timings.projectorPollMs, logger }),
+  ];
+  return {
+    stop: async () => {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
+}
+
+export { productionTimings, type FalWorkerTimings } from './timings.js';
