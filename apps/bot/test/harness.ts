@@ -1,0 +1,162 @@
+import { testBackends, type TestBackend, type TestStore } from '@avatar/store/testing';
+import { startTelegramEmulator, type EmulatedUser, type TelegramEmulator, type UserProfile } from '@avatar/telegram-emulator';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { suite, type Test } from 'uvu';
+import { createBot, startNotifier, runPolling, webhookRoute, type AvatarBot, type BotLogger, type Notifier } from '../src/index.js';
+
+export type Mode = 'polling' | 'webhook';
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  details: object;
+  message: string;
+}
+
+/** Keeps what the bot logs, for assertions such as "a stale button was logged". */
+export function recordingLogger(entries: LogEntry[]): BotLogger {
+  const at = (level: LogEntry['level']) => (details: object, message: string) => {
+    entries.push({ level, details, message });
+    if (process.env.TEST_LOG && level !== 'debug') console.log(level, message, details);
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export interface Harness {
+  mode: Mode;
+  backend: TestBackend['name'];
+  tg: TelegramEmulator;
+  store: TestStore;
+  bot: AvatarBot;
+  /** Where Telegram delivers updates in webhook mode. */
+  webhookUrl: string | null;
+  logs: LogEntry[];
+  user(profile?: Partial<UserProfile>): EmulatedUser;
+  /** Stops the bot and starts a new one on the same database and emulator, as a deploy would. */
+  restartBot(): Promise<void>;
+  /** Something a test started on this harness, closed before the harness (its database) is. */
+  closeWith(close: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  mode: Mode;
+  backend: TestBackend;
+  imagesPerGeneration?: number;
+  /** Start the notifier (default true). */
+  notifier?: boolean;
+}
+
+export const webhookSecret = 'test-webhook-secret_1';
+
+interface RunningBot {
+  bot: AvatarBot;
+  webhookUrl: string | null;
+  notifier: Notifier | undefined;
+  stop(): Promise<void>;
+}
+
+async function startBot(tg: TelegramEmulator, store: TestStore, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
+  const bot = createBot({
+    store,
+    token: tg.token,
+    apiRoot: tg.apiRoot,
+    botInfo: tg.botInfo,
+    logger,
+    imagesPerGeneration: options.imagesPerGeneration ?? 2,
+    retryLimits: { maxRetryAttempts: 2, maxDelaySeconds: 3 },
+    chatActionTiming: { intervalMs: 1000, maxMs: 30_000 },
+  });
+  let stopUpdates: () => Promise<void>;
+  let server: FastifyInstance | undefined;
+  let webhookUrl: string | null = null;
+  if (options.mode === 'polling') {
+    const polling = await runPolling(bot.bot, { timeoutSeconds: 1 });
+    stopUpdates = () => polling.stop();
+  } else {
+    server = Fastify();
+    webhookRoute(server, bot.bot, { path: '/telegram', secretToken: webhookSecret, store, logger });
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const address = server.server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    webhookUrl = `http://127.0.0.1:${address.port}/telegram`;
+    await bot.bot.api.setWebhook(webhookUrl, { secret_token: webhookSecret });
+    stopUpdates = async () => {
+      await bot.bot.api.deleteWebhook();
+      await server?.close();
+    };
+  }
+  const notifier = options.notifier === false ? undefined : startNotifier({ store, api: bot.bot.api, logger, idleMs: 200 });
+  return {
+    bot,
+    webhookUrl,
+    notifier,
+    async stop() {
+      await stopUpdates();
+      bot.close();
+      await notifier?.stop();
+    },
+  };
+}
+
+/** The Telegram emulator, a fresh database, the bot by long polling or webhook, and its notifier. */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const logs: LogEntry[] = [];
+  const logger = recordingLogger(logs);
+  const tg = await startTelegramEmulator({ timeoutMs: 20_000, webhook: { retryDelayMs: 50, maxRetryDelayMs: 500 } });
+  const store = await options.backend.open();
+  let running = await startBot(tg, store, logger, options);
+  let users = 0;
+  const attached: (() => Promise<void>)[] = [];
+  return {
+    mode: options.mode,
+    backend: options.backend.name,
+    tg,
+    store,
+    get bot() {
+      return running.bot;
+    },
+    get webhookUrl() {
+      return running.webhookUrl;
+    },
+    logs,
+    user: (profile = {}) => tg.user({ firstName: `User${++users}`, languageCode: 'en', ...profile }),
+    async restartBot() {
+      await running.stop();
+      running = await startBot(tg, store, logger, options);
+    },
+    closeWith(close) {
+      attached.push(close);
+    },
+    async close() {
+      for (const close of attached.reverse()) await close();
+      await running.stop();
+      await tg.close();
+      await store.close();
+    },
+  };
+}
+
+export interface SuiteContext {
+  h: Harness;
+}
+
+/** One suite per database backend and mode, each with its own emulator, database and bot. */
+export function botSuites(
+  name: string,
+  define: (test: Test<SuiteContext>, variant: { mode: Mode; backend: TestBackend['name'] }) => void,
+  { modes = ['polling'] as Mode[], ...options }: { modes?: Mode[]; imagesPerGeneration?: number; notifier?: boolean } = {},
+): void {
+  for (const backend of testBackends()) {
+    for (const mode of modes) {
+      const test = suite<SuiteContext>(`${name} [${backend.name}, ${mode}]`, { h: undefined as never });
+      test.before(async (ctx) => {
+        ctx.h = await startHarness({ mode, backend, ...options });
+      });
+      test.after(async (ctx) => {
+        await ctx.h?.close();
+      });
+      define(test, { mode, backend: backend.name });
+      test.run();
+    }
+  }
+}
