@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench`: throughput figures measured in ONE run on ONE database, reported as JSON on
+ * stdout (progress on stderr). Machines here are shared and noisy, so the figures that matter are
+ * ratios within the run: dispatch against a raw INSERT baseline measured minutes apart at most.
+ *
+ *   DATABASE_URL   Postgres to measure on (a throwaway schema is created and dropped);
+ *                  without it the embedded PGlite is measured (the targets are for Postgres).
+ *   BENCH_EVENTS   events to seed for replay and rebuild (default 1,000,000)
+ *   BENCH_SECONDS  seconds per throughput measurement (default 8)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { avatarCreated, photoAdded } from '@avatar/machine/testing';
+import { describeDatabase, dispatch, migrateToLatest, openStore, rebuildProjections, type DatabaseConfig, type Store } from '@avatar/store';
+import { throughput } from './load.js';
+import { seedLog } from './seed.js';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const eventsToSeed = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const writers = 16;
+const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+const url = process.env.DATABASE_URL?.trim();
+const schema = `bench_${Date.now()}`;
+const pgliteDir = url ? null : mkdtempSync(join(tmpdir(), 'avatar-bench-'));
+const config: DatabaseConfig = url ? { kind: 'postgres', url, schema, poolSize: 32 } : { kind: 'pglite', dataDir: pgliteDir, schema };
+const childEnv = { ...process.env, DATABASE_SCHEMA: schema, ...(pgliteDir ? { PGLITE_DATA_DIR: pgliteDir } : {}) };
+
+/** Baseline: a plain single-row INSERT in autocommit, the cheapest durable write there is. */
+async function rawInsertBaseline(store: Store) {
+  await sql`create table bench_raw (id bigint generated always as identity primary key, data json not null)`.execute(store.db);
+  const row = JSON.stringify({ photoId: 'photo-1', sha256: 'a'.repeat(64), width: 1024, height: 1280 });
+  if (!url) return throughput({ concurrency: writers, seconds }, async () => void (await sql`insert into bench_raw (data) values (${row}::json)`.execute(store.db)));
+  const pool = new pg.Pool({ connectionString: url, max: writers, options: `-c search_path=${schema}` });
+  try {
+    return await throughput({ concurrency: writers, seconds }, async () => void (await pool.query('insert into bench_raw (data) values ($1::json)', [row])));
+  } finally {
+    await pool.end();
+  }
+}
+
+/** 16 writers, each on its own avatar: add a photo, remove it, again (both project photo rows). */
+async function dispatchThroughput(store: Store) {
+  const avatars = await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const created = avatarCreated();
+      await dispatch(store, created.avatarId, created, { actor: { kind: 'system', component: 'bench' } });
+      return { id: created.avatarId, next: 0 };
+    }),
+  );
+  return throughput({ concurrency: writers, seconds }, async (lane) => {
+    const avatar = avatars[lane]!;
+    const n = avatar.next++;
+    const photo = photoAdded(Math.floor(n / 2) + lane * 1_000_000);
+    const event = n % 2 === 0 ? photo : ({ type: 'PhotoRemoved', photoId: photo.photoId } as const);
+    const result = await dispatch(store, avatar.id, event, { actor: { kind: 'system', component: 'bench' } });
+    if (result.outcome !== 'accepted') throw new Error(`dispatch ${result.outcome}`);
+  });
+}
+
+async function main() {
+  progress(`database: ${describeDatabase(config)}, ${cpus().length} cpus, node ${process.version}`);
+  const report: Record<string, unknown> = {
+    database: describeDatabase(config),
+    backend: config.kind,
+    node: process.version,
+    cpus: cpus().length,
+    secondsPerMeasurement: seconds,
+  };
+  let store = await openStore(config);
+  try {
+    await migrateToLatest(store);
+    progress('raw INSERT baseline, 16 connections');
+    const raw = await rawInsertBaseline(store);
+    report.rawInsert16 = raw;
+
+    progress('dispatch, 16 writers on distinct avatars (state cache warm: one statement per dispatch)');
+    const warm = await dispatchThroughput(store);
+    report.dispatch16 = { ...warm, ratioToRawInsert: Number((warm.perSecond / raw.perSecond).toFixed(2)) };
+
+    progress('dispatch, 16 writers, stream state loaded from the database every time');
+    const coldStore = await openStore({ ...config, streamCacheSize: 0 });
+    try {
+      const cold = await dispatchThroughput(coldStore);
+      report.dispatch16LoadEveryTime = { ...cold, ratioToRawInsert: Number((cold.perSecond / raw.perSecond).toFixed(2)) };
+    } finally {
+      await coldStore.close();
+    }
+
+    progress(`seeding ${eventsToSeed} events`);
+    const seeded = await seedLog(store, Math.ceil(eventsToSeed / 20), (done) => {
+      if (done % 200_000 < 20_000) progress(`  ${done} events`);
+    });
+    // Settle the database so autovacuum and a checkpoint do not run inside the next measurements.
+    await sql`vacuum analyze`.execute(store.db);
+    if (url) await sql`checkpoint`.execute(store.db).catch(() => progress('(no permission for CHECKPOINT; continuing)'));
+
+    progress('rebuild of every projection from the log');
+    const rebuilt = await rebuildProjections(store, { batchSize: 1000 });
+    report.rebuild = { ...rebuilt, eventsPerSecond: Math.round(rebuilt.events / rebuilt.seconds) };
+    report.seededEvents = seeded;
+  } finally {
+    await store.close();
+  }
+
+  progress('replay of every stream, in a process of its own (peak RSS is the replay\'s)');
+  const child = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-child.ts')], {
+    env: childEnv,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const replay = JSON.parse(child.trim().split('\n').at(-1)!) as { events: number; seconds: number; peakRssMb: number; anomalies: number };
+  report.replay = { ...replay, eventsPerSecond: Math.round(replay.events / replay.seconds) };
+
+  const dispatchRatio = (report.dispatch16 as { ratioToRawInsert: number }).ratioToRawInsert;
+  const rebuildRate = (report.rebuild as { eventsPerSecond: number }).eventsPerSecond;
+  report.targets = {
+    dispatchAtLeastHalfOfRawInsert: dispatchRatio >= 0.5,
+    replayAtLeast150kEventsPerSecond: replay.events / replay.seconds >= 150_000,
+    replayUnder300MbRss: replay.peakRssMb < 300,
+    rebuildAtLeast30kEventsPerSecond: rebuildRate >= 30_000,
+    ...(config.kind === 'pglite' ? { note: 'targets are defined for Postgres; set DATABASE_URL to measure them' } : {}),
+  };
+  console.log(JSON.stringify(report, null, 2));
+}
+
+try {
+  await main();
+} finally {
+  if (url) {
+    const cleanup = await openStore({ kind: 'postgres', url, poolSize: 1 });
+    await cleanup.db.schema.dropSchema(schema).ifExists().cascade().execute();
+    await cleanup.close();
+  }
+  if (pgliteDir) rmSync(pgliteDir, { recursive: true, force: true });
+}

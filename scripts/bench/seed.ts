@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import {
+  avatarLifecycle,
+  toStored,
+  trainingRequest,
+  type AvatarEvent,
+  type AvatarState,
+} from '@avatar/machine';
+import type { Store } from '@avatar/store';
+
+/**
+ * One realistic avatar history (20 events: created, 14 photos, a training that runs and
+ * completes, a rename, a main-avatar choice) as a template, checked against the machine.
+ * Ids that must be unique per stream are filled in per avatar.
+ */
+function templateHistory(): AvatarEvent[] {
+  const id = '00000000-0000-4000-8000-000000000000';
+  const events: AvatarEvent[] = [
+    { type: 'AvatarCreated', avatarId: id, ownerId: 1, chatId: 1, name: 'Bench', gender: 'female', trainer: 'portrait' },
+  ];
+  for (let n = 0; n < 14; n++) {
+    events.push({
+      type: 'PhotoAdded',
+      photoId: `photo-${n}`,
+      telegramFileId: `AgACAgIAAxkBAAI-${n}`,
+      fileUniqueId: `AQAD-${n}`,
+      sha256: n.toString(16).padStart(64, 'b'),
+      width: 1024,
+      height: 1280,
+      bytes: 300_000,
+      mime: 'image/jpeg',
+    });
+  }
+  let state: AvatarState | null = null;
+  for (const event of events) state = avatarLifecycle.evolve(state, event);
+  events.push(
+    trainingRequest(state!, 'attempt-1'),
+    { type: 'TrainingSubmitted', attemptId: 'attempt-1', falRequestId: 'REQ', endpoint: 'fal-ai/flux-lora-portrait-trainer' },
+    { type: 'TrainingProgressed', attemptId: 'attempt-1', falStatus: 'IN_PROGRESS' },
+    { type: 'TrainingCompleted', attemptId: 'attempt-1', falRequestId: 'REQ', loraUrl: 'https://v3.fal.media/files/x/lora.safetensors', configUrl: 'https://v3.fal.media/files/x/config.json' },
+    { type: 'AvatarRenamed', name: 'Bench renamed' },
+    { type: 'MainAvatarChosen' },
+  );
+  let check: AvatarState | null = null;
+  for (const event of events) {
+    const decision = avatarLifecycle.decide(check, event);
+    if (!decision.ok) throw new Error(`bench template refused ${event.type}: ${decision.rejection.reason}`);
+    check = decision.state;
+  }
+  return events;
+}
+
+/** Writes `avatars × 20` events straight into the log (bulk, not through dispatch) and their stream rows. */
+export async function seedLog(store: Store, avatars: number, onProgress?: (done: number) => void): Promise<number> {
+  const template = templateHistory().map((event) => toStored(event));
+  const metadata = JSON.stringify({ actor: { kind: 'system', component: 'bench' }, machineVersion: avatarLifecycle.machineVersion });
+  const perBatch = Math.max(1, Math.floor(20_000 / template.length));
+  const start = Date.UTC(2026, 0, 1);
+  let written = 0;
+  for (let first = 0; first < avatars; first += perBatch) {
+    const ids: string[] = [];
+    const columns = { stream: [] as string[], version: [] as number[], eventId: [] as string[], type: [] as string[], data: [] as string[], createdAt: [] as Date[] };
+    for (let a = first; a < Math.min(avatars, first + perBatch); a++) {
+      const avatarId = crypto.randomUUID();
+      ids.push(avatarId);
+      template.forEach(({ type, data }, i) => {
+        const specific =
+          type === 'AvatarCreated'
+            ? { ...data, avatarId, ownerId: 1_000_000 + a, chatId: 1_000_000 + a }
+            : type === 'TrainingSubmitted' || type === 'TrainingCompleted'
+              ? { ...data, falRequestId: `req-${avatarId}` }
+              : data;
+        columns.stream.push(avatarId);
+        columns.version.push(i + 1);
+        columns.eventId.push(crypto.randomUUID());
+        columns.type.push(type);
+        columns.data.push(JSON.stringify(specific));
+        columns.createdAt.push(new Date(start + a * 60_000 + i * 1000));
+      });
+    }
+    await store.db.transaction().execute(async (trx) => {
+      await sql`insert into streams (stream_id, stream_type, version)
+        select id, 'avatar', ${template.length} from unnest(${ids}::text[]) as id`.execute(trx);
+      await sql`insert into events (stream_id, version, event_id, type, data, metadata, created_at)
+        select s, v, e, t, d, ${metadata}::json, c
+        from unnest(${columns.stream}::text[], ${columns.version}::bigint[], ${columns.eventId}::uuid[], ${columns.type}::text[],
+                    ${columns.data}::json[], ${columns.createdAt}::timestamptz[]) as x(s, v, e, t, d, c)`.execute(trx);
+    });
+    written += columns.stream.length;
+    onProgress?.(written);
+  }
+  return written;
+}
