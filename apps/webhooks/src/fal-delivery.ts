@@ -1,6 +1,6 @@
 import { endpointFor, generationEndpoint, type FalOutcome } from '@avatar/fal';
 import type { Actor } from '@avatar/machine';
-import { dispatch, findFalRequest, findInbound, loadStream, recordInbound, type InboundMessage, type Store } from '@avatar/store';
+import { dispatch, findFalRequest, findInbound, isSettled, loadStream, recordInbound, type InboundMessage, type Store } from '@avatar/store';
 import type { BaseLogger } from 'pino';
 import type { HintReading, SubmissionHint } from './hints.js';
 import { endingEvent } from './outcome-events.js';
@@ -31,14 +31,18 @@ export type DeliveryVerdict =
 export async function receiveFalDelivery(store: Store, delivery: FalDelivery, log: Pick<BaseLogger, 'warn'>): Promise<DeliveryVerdict> {
   const { requestId, hint } = delivery;
   const message: InboundMessage = { source: 'fal', messageId: requestId, payload: delivery.payload };
-  if (await findInbound(store.db, message.source, requestId)) return { outcome: 'duplicate' };
   const actor: Actor = { kind: 'fal', requestId };
 
   let request = await findFalRequest(store.db, requestId);
-  if (request === undefined && hint.kind === 'valid') {
-    await recoverSubmission(store, hint.hint, requestId, actor, log);
-    request = await findFalRequest(store.db, requestId);
+  if (request === undefined) {
+    const seen = await findInbound(store.db, message.source, requestId);
+    if (seen && isSettled(seen)) return { outcome: 'duplicate' };
+    if (hint.kind === 'valid') {
+      await recoverSubmission(store, hint.hint, requestId, actor, log);
+      request = await findFalRequest(store.db, requestId);
+    }
   }
+  if (request?.inbound_outcome != null && isSettled({ outcome: request.inbound_outcome })) return { outcome: 'duplicate' };
   if (request === undefined) {
     const reason = unknownReason(hint);
     const streamId = hint.kind === 'valid' ? hint.hint.streamId : null;

@@ -5,7 +5,7 @@ import { DuplicateInboundError } from './append-statement.js';
 import { commitChange, foldPending } from './commit.js';
 import type { Store } from './database.js';
 import { DuplicateEventError, WrongExpectedVersionError } from './event-log.js';
-import { findInbound, isSettled, recordInbound, type InboundMessage } from './inbox.js';
+import { recordInbound, type InboundMessage } from './inbox.js';
 import { kindOfEvent, lifecycleOf, type StateOf, type StatusOf, type StreamKind } from './lifecycles.js';
 import type { Schema } from './schema.js';
 import { loadStream, type LoadedStream } from './stream-state.js';
@@ -46,11 +46,9 @@ export async function dispatch<E extends DomainEvent>(
   options: DispatchOptions,
 ): Promise<DispatchResult<KindOf<E>>> {
   const kind = kindOfEvent(event) as KindOf<E>;
+  // An inbound message seen before is refused by the append statement itself (and by the inbox
+  // insert when the machine refuses the event), so it needs no read of its own here.
   const { inbox } = options;
-  if (inbox) {
-    const seen = await findInbound(store.db, inbox.source, inbox.messageId);
-    if (seen && isSettled(seen)) return { outcome: 'duplicate', streamId };
-  }
   if (options.eventId && (await eventExists(store.db, options.eventId))) return { outcome: 'duplicate', streamId };
   const eventId = options.eventId ?? crypto.randomUUID();
 

@@ -1,6 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PersistedState } from '@avatar/machine';
-import { readStream } from './event-log.js';
+import type { RecordedEvent } from './event-log.js';
 import { lifecycleOf, toDomainEvent, type StateOf, type StreamKind } from './lifecycles.js';
 import type { Schema } from './schema.js';
 
@@ -25,19 +25,26 @@ export async function loadStream<K extends StreamKind>(
   { lock = false }: { lock?: boolean } = {},
 ): Promise<LoadedStream<K>> {
   const lifecycle = lifecycleOf(kind);
-  const row = await db
-    .selectFrom('streams')
-    .select(['version', 'stream_type', 'state', 'machine_version'])
-    .where('stream_id', '=', streamId)
-    .$if(lock, (q) => q.forUpdate())
-    .executeTakeFirst();
+  // One round trip: the stream row, and its events only when its cached state cannot be used.
+  const { rows } = await sql<{
+    version: number;
+    stream_type: string;
+    state: PersistedState | null;
+    events: Pick<RecordedEvent, 'type' | 'data'>[] | null;
+  }>`
+    select version, stream_type, case when machine_version = ${lifecycle.machineVersion} then state end as state,
+      case when stream_type = ${kind} and (state is null or machine_version is distinct from ${lifecycle.machineVersion}) then
+        (select json_agg(json_build_object('type', e.type, 'data', e.data) order by e.version)
+         from events e where e.stream_id = s.stream_id and e.version <= s.version)
+      end as events
+    from streams s where stream_id = ${streamId} ${lock ? sql`for update` : sql``}`.execute(db);
+  const row = rows[0];
   if (!row) return { streamId, storedKind: null, version: null, state: null };
   if (row.stream_type !== kind) return { streamId, storedKind: row.stream_type, version: row.version, state: null };
-  if (row.state !== null && row.machine_version === lifecycle.machineVersion) {
-    return { streamId, storedKind: row.stream_type, version: row.version, state: lifecycle.restore(row.state as PersistedState) };
+  if (row.state !== null) {
+    return { streamId, storedKind: row.stream_type, version: row.version, state: lifecycle.restore(row.state) };
   }
-  const events = await readStream(db, streamId, { toVersion: row.version });
   let state: StateOf<K> | null = null;
-  for (const recorded of events) state = lifecycle.evolve(state, toDomainEvent(recorded) as never);
+  for (const recorded of row.events ?? []) state = lifecycle.evolve(state, toDomainEvent(recorded) as never);
   return { streamId, storedKind: row.stream_type, version: row.version, state };
 }
