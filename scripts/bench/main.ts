@@ -7,6 +7,7 @@
  *                  without it the embedded PGlite is measured (the targets are for Postgres).
  *   BENCH_EVENTS   events to seed for replay and rebuild (default 1,000,000)
  *   BENCH_SECONDS  seconds per throughput measurement (default 8)
+ *   BENCH_WEBHOOKS signed fal webhooks to ingest, one per in-flight training (default 10,000)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,11 +18,14 @@ import pg from 'pg';
 import { avatarCreated, photoAdded } from '@avatar/machine/testing';
 import { describeDatabase, dispatch, migrateToLatest, openStore, rebuildProjections, type DatabaseConfig, type Store } from '@avatar/store';
 import { throughput } from './load.js';
-import { seedLog } from './seed.js';
+import { seedLog, seedTrainingInFlight } from './seed.js';
+import { webhookIngestion } from './webhooks.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const eventsToSeed = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const webhooksToIngest = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
 const writers = 16;
+const webhookConnections = 32;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 const url = process.env.DATABASE_URL?.trim();
@@ -95,6 +99,8 @@ async function main() {
     const seeded = await seedLog(store, Math.ceil(eventsToSeed / 20), (done) => {
       if (done % 200_000 < 20_000) progress(`  ${done} events`);
     });
+    progress(`seeding ${webhooksToIngest} avatars in training, each waiting for its fal webhook`);
+    await seedTrainingInFlight(store, webhooksToIngest);
     // Settle the database so autovacuum and a checkpoint do not run inside the next measurements.
     await sql`vacuum analyze`.execute(store.db);
     if (url) await sql`checkpoint`.execute(store.db).catch(() => progress('(no permission for CHECKPOINT; continuing)'));
@@ -106,6 +112,10 @@ async function main() {
   } finally {
     await store.close();
   }
+
+  progress(`webhook ingestion: ${webhooksToIngest} signed fal webhooks at ${webhookConnections} connections`);
+  const webhooks = await webhookIngestion(url ? { kind: 'postgres', url, schema } : config, webhooksToIngest, webhookConnections);
+  report.webhookIngestion32 = webhooks;
 
   progress('replay of every stream, in a process of its own (peak RSS is the replay\'s)');
   const child = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-child.ts')], {
@@ -123,6 +133,9 @@ async function main() {
     replayAtLeast150kEventsPerSecond: replay.events / replay.seconds >= 150_000,
     replayUnder300MbRss: replay.peakRssMb < 300,
     rebuildAtLeast30kEventsPerSecond: rebuildRate >= 30_000,
+    webhooksAtLeast1000PerSecond: webhooks.perSecond >= 1_000,
+    webhookP99Under100Ms: webhooks.latencyMs.p99 < 100,
+    webhooksWithoutErrors: webhooks.errors === 0,
     ...(config.kind === 'pglite' ? { note: 'targets are defined for Postgres; set DATABASE_URL to measure them' } : {}),
   };
   console.log(JSON.stringify(report, null, 2));

@@ -50,9 +50,24 @@ function templateHistory(): AvatarEvent[] {
   return events;
 }
 
-/** Writes `avatars × 20` events straight into the log (bulk, not through dispatch) and their stream rows. */
-export async function seedLog(store: Store, avatars: number, onProgress?: (done: number) => void): Promise<number> {
-  const template = templateHistory().map((event) => toStored(event));
+/** The request id fal gave in-flight avatar `n` (see `seedTrainingInFlight`). */
+export const inFlightRequestId = (n: number) => `bench-training-${n}`;
+
+type StoredEvent = ReturnType<typeof toStored>;
+type Specialize = (event: StoredEvent, avatarId: string, n: number) => StoredEvent['data'];
+
+/**
+ * Writes `avatars` copies of `template` straight into the log (bulk, not through dispatch) with
+ * their stream rows; `specialize` fills in what must differ per avatar. Projections are left to
+ * a rebuild.
+ */
+async function seedHistories(
+  store: Store,
+  avatars: number,
+  template: readonly StoredEvent[],
+  specialize: Specialize,
+  onProgress?: (done: number) => void,
+): Promise<number> {
   const metadata = JSON.stringify({ actor: { kind: 'system', component: 'bench' }, machineVersion: avatarLifecycle.machineVersion });
   const perBatch = Math.max(1, Math.floor(20_000 / template.length));
   const start = Date.UTC(2026, 0, 1);
@@ -63,18 +78,12 @@ export async function seedLog(store: Store, avatars: number, onProgress?: (done:
     for (let a = first; a < Math.min(avatars, first + perBatch); a++) {
       const avatarId = crypto.randomUUID();
       ids.push(avatarId);
-      template.forEach(({ type, data }, i) => {
-        const specific =
-          type === 'AvatarCreated'
-            ? { ...data, avatarId, ownerId: 1_000_000 + a, chatId: 1_000_000 + a }
-            : type === 'TrainingSubmitted' || type === 'TrainingCompleted'
-              ? { ...data, falRequestId: `req-${avatarId}` }
-              : data;
+      template.forEach((event, i) => {
         columns.stream.push(avatarId);
         columns.version.push(i + 1);
         columns.eventId.push(crypto.randomUUID());
-        columns.type.push(type);
-        columns.data.push(JSON.stringify(specific));
+        columns.type.push(event.type);
+        columns.data.push(JSON.stringify(specialize(event, avatarId, a)));
         columns.createdAt.push(new Date(start + a * 60_000 + i * 1000));
       });
     }
@@ -90,4 +99,35 @@ export async function seedLog(store: Store, avatars: number, onProgress?: (done:
     onProgress?.(written);
   }
   return written;
+}
+
+const ownedBy = (data: Record<string, unknown>, avatarId: string, n: number) => ({ ...data, avatarId, ownerId: 1_000_000 + n, chatId: 1_000_000 + n });
+
+/** `avatars × 20` events of finished avatars. */
+export function seedLog(store: Store, avatars: number, onProgress?: (done: number) => void): Promise<number> {
+  return seedHistories(
+    store,
+    avatars,
+    templateHistory().map((event) => toStored(event)),
+    ({ type, data }, avatarId, n) =>
+      type === 'AvatarCreated'
+        ? ownedBy(data, avatarId, n)
+        : type === 'TrainingSubmitted' || type === 'TrainingCompleted'
+          ? { ...data, falRequestId: `req-${avatarId}` }
+          : data,
+    onProgress,
+  );
+}
+
+/** `avatars` avatars in `training`, fal's request `inFlightRequestId(n)` in flight for each. */
+export function seedTrainingInFlight(store: Store, avatars: number): Promise<number> {
+  const template = templateHistory().map((event) => toStored(event));
+  const untilSubmitted = template.slice(0, template.findIndex((event) => event.type === 'TrainingSubmitted') + 1);
+  return seedHistories(store, avatars, untilSubmitted, ({ type, data }, avatarId, n) =>
+    type === 'AvatarCreated'
+      ? ownedBy(data, avatarId, 2_000_000 + n)
+      : type === 'TrainingSubmitted'
+        ? { ...data, falRequestId: inFlightRequestId(n) }
+        : data,
+  );
 }
