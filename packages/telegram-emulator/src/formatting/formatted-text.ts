@@ -42,3 +42,24 @@ export function checkedLink(url: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * After an opening ``` fence ending before `i`: the block's language (the word right after the
+ * fence, when the line goes on) and where its text starts. One line break right after the fence
+ * (or the language) is not part of the block.
+ */
+export function readPreOpening(source: string, i: number): { language: string; start: number } {
+  const at = (index: number) => source[index];
+  let language = '';
+  let languageEnd = i;
+  while (!isSpace(at(languageEnd)) && at(languageEnd) !== '`') languageEnd++;
+  if (i !== languageEnd && languageEnd < source.length && at(languageEnd) !== '`') {
+    language = source.slice(i, languageEnd);
+    i = languageEnd;
+  }
+  if (at(i) === '\n' || at(i) === '\r') {
+    const pair = (at(i + 1) === '\n' || at(i + 1) === '\r') && at(i) !== at(i + 1);
+    i += pair ? 2 : 1;
+  }
+  return { language, start: i };
+}

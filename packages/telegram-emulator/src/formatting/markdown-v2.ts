@@ -1,5 +1,5 @@
 import type { MessageEntity } from '@grammyjs/types';
-import { byteOffset, checkedLink, failParse as fail, isSpace, sortEntities, type FormattedText } from './formatted-text.js';
+import { byteOffset, checkedLink, failParse as fail, readPreOpening, sortEntities, type FormattedText } from './formatted-text.js';
 
 /**
  * parse_mode "MarkdownV2", following Telegram's parser (TDLib `parse_markdown_v2`): every reserved
@@ -136,18 +136,7 @@ export function parseMarkdownV2(source: string): FormattedText {
         case '`':
           if (next === '`' && at(i + 2) === '`') {
             kind = 'Pre';
-            i += 3;
-            let languageEnd = i;
-            while (!isSpace(at(languageEnd)) && at(languageEnd) !== '`') languageEnd++;
-            if (i !== languageEnd && languageEnd < source.length && at(languageEnd) !== '`') {
-              language = source.slice(i, languageEnd);
-              i = languageEnd;
-            }
-            // One line break right after the opening fence is not part of the block.
-            if (at(i) === '\n' || at(i) === '\r') {
-              const pair = (at(i + 1) === '\n' || at(i + 1) === '\r') && at(i) !== at(i + 1);
-              i += pair ? 2 : 1;
-            }
+            ({ language, start: i } = readPreOpening(source, i + 3));
             i--;
           } else {
             kind = 'Code';

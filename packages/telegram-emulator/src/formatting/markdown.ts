@@ -1,5 +1,5 @@
 import type { MessageEntity } from '@grammyjs/types';
-import { byteOffset, checkedLink, failParse, isSpace, type FormattedText } from './formatted-text.js';
+import { byteOffset, checkedLink, failParse, readPreOpening, type FormattedText } from './formatted-text.js';
 
 /**
  * The legacy parse_mode "Markdown" (TDLib `parse_markdown`): `*bold*`, `_italic_`, `` `code` ``,
@@ -31,17 +31,7 @@ export function parseMarkdown(source: string): FormattedText {
     i++;
     if (char === '`' && at(i) === '`' && at(i + 1) === '`') {
       isPre = true;
-      i += 2;
-      let languageEnd = i;
-      while (!isSpace(at(languageEnd)) && at(languageEnd) !== '`') languageEnd++;
-      if (i !== languageEnd && languageEnd < source.length && at(languageEnd) !== '`') {
-        language = source.slice(i, languageEnd);
-        i = languageEnd;
-      }
-      if (at(i) === '\n' || at(i) === '\r') {
-        const pair = (at(i + 1) === '\n' || at(i + 1) === '\r') && at(i) !== at(i + 1);
-        i += pair ? 2 : 1;
-      }
+      ({ language, start: i } = readPreOpening(source, i + 2));
     }
 
     const offset = text.length;
