@@ -118,7 +118,8 @@ async function main() {
   report.webhookIngestion32 = webhooks;
 
   progress('replay of every stream, in a process of its own (peak RSS is the replay\'s)');
-  const child = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'replay-child.ts')], {
+  // A smaller young generation on the main thread, which only reads pages: less RSS, same speed.
+  const child = execFileSync(process.execPath, ['--max-semi-space-size=8', '--import', 'tsx', join(import.meta.dirname, 'replay-child.ts')], {
     env: childEnv,
     encoding: 'utf8',
     maxBuffer: 1 << 20,
