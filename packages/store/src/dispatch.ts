@@ -2,12 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { refuse, type Actor, type DomainEvent, type EffectTopic, type GenerationEvent, type Rejection } from '@avatar/machine';
 import type { Kysely, Transaction } from 'kysely';
 import { DuplicateInboundError } from './append-statement.js';
-import { commitChange, foldPending } from './commit.js';
+import { commitChange } from './commit.js';
 import type { Store } from './database.js';
 import { DuplicateEventError, WrongExpectedVersionError } from './event-log.js';
 import { recordInbound, type InboundMessage } from './inbox.js';
-import { kindOfEvent, lifecycleOf, type StateOf, type StatusOf, type StreamKind } from './lifecycles.js';
+import { kindOfEvent, lifecycleOf, type EventOfKind, type StateOf, type StatusOf, type StreamKind } from './lifecycles.js';
 import type { Schema } from './schema.js';
+import type { PendingEvent } from './stream-change.js';
 import { loadStream, type LoadedStream } from './stream-state.js';
 
 export interface DispatchOptions {
@@ -91,8 +92,11 @@ async function attemptOnce<K extends StreamKind>(
     decision = decideFor(kind, loaded, event);
   }
   if (!decision.ok) return { kind: 'rejected' as const, version: loaded.version, rejection: decision.rejection };
-  const { pending, final } = foldPending(kind, loaded.state, [{ event: event as never, eventId, metadata: metadataOf(kind, options) }]);
-  const { recorded, topics } = await commitChange(db, { kind, streamId, pending, final }, {
+  // The decision already holds the next state: the event is not run through the machine again.
+  const pending: PendingEvent<K>[] = [
+    { event: event as EventOfKind<K>, eventId, metadata: metadataOf(kind, options), before: loaded.state, after: decision.state, accepted: true },
+  ];
+  const { recorded, topics } = await commitChange(db, { kind, streamId, pending, final: decision.state }, {
     expected: loaded.version ?? 'no_stream',
     sideEffects: true,
     ...(options.inbox ? { inbox: { message: options.inbox, detail: { eventType: event.type } } } : {}),
