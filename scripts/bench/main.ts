@@ -66,6 +66,12 @@ async function dispatchThroughput(store: Store) {
   });
 }
 
+/** Vacuums, analyzes and checkpoints, so autovacuum and a checkpoint do not run inside the next measurement. */
+async function settle(store: Store) {
+  await sql`vacuum analyze`.execute(store.db);
+  if (url) await sql`checkpoint`.execute(store.db).catch(() => progress('(no permission for CHECKPOINT; continuing)'));
+}
+
 async function main() {
   progress(`database: ${describeDatabase(config)}, ${cpus().length} cpus, node ${process.version}`);
   const report: Record<string, unknown> = {
@@ -99,16 +105,16 @@ async function main() {
     const seeded = await seedLog(store, Math.ceil(eventsToSeed / 20), (done) => {
       if (done % 200_000 < 20_000) progress(`  ${done} events`);
     });
-    progress(`seeding ${webhooksToIngest} avatars in training, each waiting for its fal webhook`);
-    await seedTrainingInFlight(store, webhooksToIngest);
-    // Settle the database so autovacuum and a checkpoint do not run inside the next measurements.
-    await sql`vacuum analyze`.execute(store.db);
-    if (url) await sql`checkpoint`.execute(store.db).catch(() => progress('(no permission for CHECKPOINT; continuing)'));
+    await settle(store);
 
     progress('rebuild of every projection from the log');
     const rebuilt = await rebuildProjections(store, { batchSize: 1000 });
     report.rebuild = { ...rebuilt, eventsPerSecond: Math.round(rebuilt.events / rebuilt.seconds) };
     report.seededEvents = seeded;
+
+    progress(`appending ${webhooksToIngest} avatars in training, each waiting for its fal webhook`);
+    await seedTrainingInFlight(store, webhooksToIngest);
+    await settle(store);
   } finally {
     await store.close();
   }

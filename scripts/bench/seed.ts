@@ -6,7 +6,7 @@ import {
   type AvatarEvent,
   type AvatarState,
 } from '@avatar/machine';
-import type { Store } from '@avatar/store';
+import { append, type Store } from '@avatar/store';
 
 /**
  * One realistic avatar history (20 events: created, 14 photos, a training that runs and
@@ -56,6 +56,12 @@ export const inFlightRequestId = (n: number) => `bench-training-${n}`;
 type StoredEvent = ReturnType<typeof toStored>;
 type Specialize = (event: StoredEvent, avatarId: string, n: number) => StoredEvent['data'];
 
+interface SeedOptions {
+  onProgress?: (done: number) => void;
+  /** The fal webhook each avatar's history already received, kept in the inbox as dispatch would. */
+  inboundFor?: (avatarId: string) => { messageId: string; eventType: string } | null;
+}
+
 /**
  * Writes `avatars` copies of `template` straight into the log (bulk, not through dispatch) with
  * their stream rows; `specialize` fills in what must differ per avatar. Projections are left to
@@ -66,7 +72,7 @@ async function seedHistories(
   avatars: number,
   template: readonly StoredEvent[],
   specialize: Specialize,
-  onProgress?: (done: number) => void,
+  { onProgress, inboundFor }: SeedOptions = {},
 ): Promise<number> {
   const metadata = JSON.stringify({ actor: { kind: 'system', component: 'bench' }, machineVersion: avatarLifecycle.machineVersion });
   const perBatch = Math.max(1, Math.floor(20_000 / template.length));
@@ -74,16 +80,24 @@ async function seedHistories(
   let written = 0;
   for (let first = 0; first < avatars; first += perBatch) {
     const ids: string[] = [];
+    const inbox = { messageId: [] as string[], stream: [] as string[], detail: [] as string[] };
     const columns = { stream: [] as string[], version: [] as number[], eventId: [] as string[], type: [] as string[], data: [] as string[], createdAt: [] as Date[] };
     for (let a = first; a < Math.min(avatars, first + perBatch); a++) {
       const avatarId = crypto.randomUUID();
+      const history = template.map((event) => ({ type: event.type, data: specialize(event, avatarId, a) }));
       ids.push(avatarId);
-      template.forEach((event, i) => {
+      const inbound = inboundFor?.(avatarId);
+      if (inbound) {
+        inbox.messageId.push(inbound.messageId);
+        inbox.stream.push(avatarId);
+        inbox.detail.push(JSON.stringify({ eventType: inbound.eventType }));
+      }
+      history.forEach((event, i) => {
         columns.stream.push(avatarId);
         columns.version.push(i + 1);
         columns.eventId.push(crypto.randomUUID());
         columns.type.push(event.type);
-        columns.data.push(JSON.stringify(specialize(event, avatarId, a)));
+        columns.data.push(JSON.stringify(event.data));
         columns.createdAt.push(new Date(start + a * 60_000 + i * 1000));
       });
     }
@@ -94,6 +108,11 @@ async function seedHistories(
         select s, v, e, t, d, ${metadata}::json, c
         from unnest(${columns.stream}::text[], ${columns.version}::bigint[], ${columns.eventId}::uuid[], ${columns.type}::text[],
                     ${columns.data}::json[], ${columns.createdAt}::timestamptz[]) as x(s, v, e, t, d, c)`.execute(trx);
+      if (inbox.messageId.length > 0) {
+        await sql`insert into inbox (source, message_id, stream_id, outcome, detail, payload)
+          select 'fal', m, s, 'applied', d, ${benchWebhookPayload}
+          from unnest(${inbox.messageId}::text[], ${inbox.stream}::text[], ${inbox.detail}::jsonb[]) as x(m, s, d)`.execute(trx);
+      }
     });
     written += columns.stream.length;
     onProgress?.(written);
@@ -101,9 +120,12 @@ async function seedHistories(
   return written;
 }
 
+/** Stands in for the raw body of a recorded fal webhook (the inbox keeps what fal sent). */
+const benchWebhookPayload = '{"error": null, "payload": {"diffusers_lora_file": {"url": "https://v3.fal.media/files/x/lora.safetensors"}}, "status": "OK"}';
+
 const ownedBy = (data: Record<string, unknown>, avatarId: string, n: number) => ({ ...data, avatarId, ownerId: 1_000_000 + n, chatId: 1_000_000 + n });
 
-/** `avatars × 20` events of finished avatars. */
+/** `avatars × 20` events of finished avatars, each with the training webhook it received in the inbox. */
 export function seedLog(store: Store, avatars: number, onProgress?: (done: number) => void): Promise<number> {
   return seedHistories(
     store,
@@ -115,19 +137,31 @@ export function seedLog(store: Store, avatars: number, onProgress?: (done: numbe
         : type === 'TrainingSubmitted' || type === 'TrainingCompleted'
           ? { ...data, falRequestId: `req-${avatarId}` }
           : data,
-    onProgress,
+    { ...(onProgress ? { onProgress } : {}), inboundFor: (avatarId) => ({ messageId: `req-${avatarId}`, eventType: 'TrainingCompleted' }) },
   );
 }
 
-/** `avatars` avatars in `training`, fal's request `inFlightRequestId(n)` in flight for each. */
-export function seedTrainingInFlight(store: Store, avatars: number): Promise<number> {
-  const template = templateHistory().map((event) => toStored(event));
+/**
+ * `avatars` avatars in `training`, fal's request `inFlightRequestId(n)` in flight for each, written
+ * through `append` as the service writes them: events, cached machine state and read model.
+ */
+export async function seedTrainingInFlight(store: Store, avatars: number): Promise<number> {
+  const template = templateHistory();
   const untilSubmitted = template.slice(0, template.findIndex((event) => event.type === 'TrainingSubmitted') + 1);
-  return seedHistories(store, avatars, untilSubmitted, ({ type, data }, avatarId, n) =>
-    type === 'AvatarCreated'
-      ? ownedBy(data, avatarId, 2_000_000 + n)
-      : type === 'TrainingSubmitted'
-        ? { ...data, falRequestId: inFlightRequestId(n) }
-        : data,
-  );
+  let next = 0;
+  const lanes = Array.from({ length: 16 }, async () => {
+    for (let n = next++; n < avatars; n = next++) {
+      const avatarId = crypto.randomUUID();
+      const history = untilSubmitted.map((event): AvatarEvent =>
+        event.type === 'AvatarCreated'
+          ? { ...event, avatarId, ownerId: 3_000_000 + n, chatId: 3_000_000 + n }
+          : event.type === 'TrainingSubmitted'
+            ? { ...event, falRequestId: inFlightRequestId(n) }
+            : event,
+      );
+      await append(store, avatarId, history, { expected: 'no_stream', actor: { kind: 'system', component: 'bench' }, sideEffects: false });
+    }
+  });
+  await Promise.all(lanes);
+  return avatars * untilSubmitted.length;
 }
