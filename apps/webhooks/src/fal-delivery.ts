@@ -33,13 +33,13 @@ export async function receiveFalDelivery(store: Store, delivery: FalDelivery, lo
   const message: InboundMessage = { source: 'fal', messageId: requestId, payload: delivery.payload };
   const actor: Actor = { kind: 'fal', requestId };
 
-  let request = await findFalRequest(store.db, requestId);
+  let request = await findFalRequest(store, requestId);
   if (request === undefined) {
     const seen = await findInbound(store.db, message.source, requestId);
     if (seen && isSettled(seen)) return { outcome: 'duplicate' };
     if (hint.kind === 'valid') {
       await recoverSubmission(store, hint.hint, requestId, actor, log);
-      request = await findFalRequest(store.db, requestId);
+      request = await findFalRequest(store, requestId);
     }
   }
   if (request?.inbound_outcome != null && isSettled({ outcome: request.inbound_outcome })) return { outcome: 'duplicate' };

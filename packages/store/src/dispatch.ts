@@ -103,15 +103,13 @@ async function attemptOnce<K extends StreamKind>(
     ...(options.requires ? { requires: options.requires } : {}),
   });
   const version = recorded[0]!.version;
-  store.streamCache.set(streamId, version, { kind, state: decision.state });
+  store.streamCache.set(streamId, kind, version, decision.state);
   return { kind: 'accepted' as const, version, state: decision.state, topics };
 }
 
 function cachedStream<K extends StreamKind>(store: Store, kind: K, streamId: string): LoadedStream<K> | undefined {
-  const entry = store.streamCache.get(streamId);
-  const cached = entry?.state as { kind: StreamKind; state: StateOf<K> } | undefined;
-  if (!entry || cached?.kind !== kind) return undefined;
-  return { streamId, storedKind: kind, version: entry.version, state: cached.state };
+  const entry = store.streamCache.get(streamId, kind);
+  return entry && { streamId, storedKind: kind, version: entry.version, state: entry.state };
 }
 
 function decideFor<K extends StreamKind>(kind: K, loaded: LoadedStream<K>, event: DomainEvent) {

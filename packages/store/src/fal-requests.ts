@@ -1,5 +1,30 @@
+import type { PersistedState } from '@avatar/machine';
 import { sql, type Kysely } from 'kysely';
-import type { FalRequestRow, Schema } from './schema.js';
+import type { Store } from './database.js';
+import type { FalRequestRow, InboxOutcome, Schema } from './schema.js';
+import { rememberStream, usableStateOf } from './stream-state.js';
+
+/** A recorded fal request, with the outcome of an earlier delivery for it if the inbox has one. */
+export type FoundFalRequest = FalRequestRow & { inbound_outcome: InboxOutcome | null };
+
+/**
+ * The fal request recorded under this id, its inbox outcome, and its stream's cached state, in
+ * one read: everything a webhook needs before it dispatches. The state goes to the store's stream
+ * cache, so the dispatch that follows appends without reading the stream again.
+ */
+export async function findFalRequest(store: Store, requestId: string): Promise<FoundFalRequest | undefined> {
+  const { rows } = await sql<
+    FoundFalRequest & { stream_type: string | null; stream_version: number | null; stream_state: PersistedState | null }
+  >`select f.*, (select outcome from inbox where source = 'fal' and message_id = f.request_id) as inbound_outcome,
+      s.stream_type, s.version as stream_version, ${usableStateOf('s')} as stream_state
+    from fal_requests f left join streams s on s.stream_id = f.stream_id
+    where f.request_id = ${requestId}`.execute(store.db);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { stream_type, stream_version, stream_state, ...request } = row;
+  rememberStream(store, { streamId: request.stream_id, streamType: stream_type, version: stream_version, state: stream_state });
+  return request;
+}
 
 /**
  * Claims unresolved fal requests that were submitted at least `olderThanMs` ago and are due for a

@@ -176,18 +176,3 @@ export async function findGeneration(db: Kysely<Schema>, generationId: string): 
 export async function photosOf(db: Kysely<Schema>, avatarId: string) {
   return db.selectFrom('avatar_photos').selectAll().where('avatar_id', '=', avatarId).orderBy('position').execute();
 }
-
-/**
- * The fal request recorded under this id, with the outcome of an earlier delivery for it if the
- * inbox has one: what a webhook needs to know, in one read.
- */
-export async function findFalRequest(db: Kysely<Schema>, requestId: string) {
-  return db
-    .selectFrom('fal_requests')
-    .selectAll('fal_requests')
-    .select((eb) =>
-      eb.selectFrom('inbox').select('outcome').where('source', '=', 'fal').where('message_id', '=', requestId).as('inbound_outcome'),
-    )
-    .where('request_id', '=', requestId)
-    .executeTakeFirst();
-}

@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { PersistedState } from '@avatar/machine';
 import type { RecordedEvent } from './event-log.js';
-import { lifecycleOf, toDomainEvent, type StateOf, type StreamKind } from './lifecycles.js';
+import type { Store } from './database.js';
+import { isStreamKind, lifecycleOf, toDomainEvent, type StateOf, type StreamKind } from './lifecycles.js';
 import type { Schema } from './schema.js';
 
 export interface LoadedStream<K extends StreamKind> {
@@ -47,4 +48,26 @@ export async function loadStream<K extends StreamKind>(
   let state: StateOf<K> | null = null;
   for (const recorded of row.events ?? []) state = lifecycle.evolve(state, toDomainEvent(recorded) as never);
   return { streamId, storedKind: row.stream_type, version: row.version, state };
+}
+
+/**
+ * `alias.state` when the current machine version of the stream's kind wrote it, else null: the
+ * cached state a query may read alongside other rows (see `rememberStream`).
+ */
+export function usableStateOf(alias: string): RawBuilder<PersistedState | null> {
+  const versions = (['avatar', 'generation'] as const satisfies readonly StreamKind[]).map(
+    (kind) => sql`when ${kind} then ${lifecycleOf(kind).machineVersion}`,
+  );
+  const table = sql.table(alias);
+  return sql`case when ${table}.machine_version = case ${table}.stream_type ${sql.join(versions, sql` `)} end then ${table}.state end`;
+}
+
+/** Keeps a stream state read by another query in the store's cache, so the next dispatch to it need not read it again. */
+export function rememberStream(
+  store: Store,
+  stream: { streamId: string; streamType: string | null; version: number | null; state: PersistedState | null },
+): void {
+  const { streamId, streamType, version, state } = stream;
+  if (streamType === null || version === null || state === null || !isStreamKind(streamType)) return;
+  store.streamCache.set(streamId, streamType, version, lifecycleOf(streamType).restore(state));
 }
