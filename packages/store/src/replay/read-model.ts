@@ -8,14 +8,18 @@ export async function readModelRows(db: Kysely<Schema>, streamIds: readonly stri
   const ids = sql<string>`any(${streamIds}::text[])`;
   const [avatars, photos, generations] = await Promise.all([
     db.selectFrom('avatars').selectAll().where('avatar_id', '=', ids).execute(),
-    db.selectFrom('avatar_photos').select(['avatar_id', 'photo_id']).where('avatar_id', '=', ids).execute(),
+    // One row per avatar, not per photo: a page of 250 avatars is 250 rows to parse, not 3,500.
+    db
+      .selectFrom('avatar_photos')
+      .select(['avatar_id', sql<string[]>`array_agg(photo_id)`.as('photo_ids')])
+      .where('avatar_id', '=', ids)
+      .groupBy('avatar_id')
+      .execute(),
     db.selectFrom('generations').selectAll().where('generation_id', '=', ids).execute(),
   ]);
-  const photoIds = new Map<string, string[]>();
-  for (const { avatar_id, photo_id } of photos) photoIds.set(avatar_id, [...(photoIds.get(avatar_id) ?? []), photo_id]);
   return {
     avatars: new Map(avatars.map((row) => [row.avatar_id, row])),
-    photos: photoIds,
+    photos: new Map(photos.map((row) => [row.avatar_id, row.photo_ids])),
     generations: new Map(generations.map((row) => [row.generation_id, row])),
   };
 }
