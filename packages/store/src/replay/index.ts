@@ -72,7 +72,7 @@ export async function* replayAll(
     const rows = travelling(travel) ? null : await readModelRows(store.db, page.streams.map((s) => s.streamId));
     return { last: page.last, streams: page.streams, rows, options, withTimes, withMetadata: timeline };
   };
-  const worker = new FoldWorker();
+  const worker = await FoldWorker.start();
   try {
     let next = read('');
     for (let page = await next; page !== null; page = await next) {
