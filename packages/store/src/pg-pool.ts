@@ -7,6 +7,20 @@ const maxPreparedPerConnection = 200;
 
 const prepared = new WeakMap<pg.PoolClient, Set<string>>();
 
+/** Statement names by text: the hot statements' texts recur, and a map lookup is cheaper than a hash. */
+const names = new Map<string, string>();
+const maxNames = 1000;
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `k${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    if (names.size >= maxNames) names.clear();
+    names.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Runs Kysely's parameterized queries as named prepared statements on each connection, so
  * Postgres parses and plans the hot statements (load, append) once per connection instead of on
@@ -17,16 +31,15 @@ export function autoPreparingPool(pool: pg.Pool): PostgresPool {
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
-      let names = prepared.get(client);
-      if (!names) {
-        names = new Set();
-        prepared.set(client, names);
+      let known = prepared.get(client);
+      if (!known) {
+        known = new Set();
+        prepared.set(client, known);
       }
-      const known = names;
       return {
         query: ((text: string | object, values?: readonly unknown[]) => {
           if (typeof text !== 'string' || !values || values.length === 0) return client.query(text as string, values as unknown[]);
-          const name = `k${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+          const name = statementName(text);
           if (!known.has(name)) {
             if (known.size >= maxPreparedPerConnection) return client.query(text, values as unknown[]);
             known.add(name);
