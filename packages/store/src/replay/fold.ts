@@ -3,7 +3,6 @@ import type { DomainEvent } from '@avatar/machine';
 import { kindOfEvent, lifecycleOf, type StateOf, type StreamKind } from '../lifecycles.js';
 import { avatarRow } from '../projections/avatar-rows.js';
 import { generationRow } from '../projections/generation-rows.js';
-import type { AvatarRow, GenerationRow } from '../schema.js';
 
 export type AnomalyKind = 'rejected' | 'error' | 'projection_drift';
 
@@ -56,11 +55,14 @@ export interface FoldOptions {
   travel: TimeTravel;
 }
 
-/** What the read model holds for a batch of streams, to compare with their replayed states. */
-export interface ReadModelRows {
-  avatars: Map<string, AvatarRow>;
-  photos: Map<string, string[]>;
-  generations: Map<string, GenerationRow>;
+/**
+ * What the read model holds for one stream, to compare with its replayed state: its `avatars` or
+ * `generations` row (column → value, as JSON has it) and its photo ids.
+ */
+export interface StreamReadModel {
+  avatar: Record<string, unknown> | null;
+  generation: Record<string, unknown> | null;
+  photoIds: string[];
 }
 
 function stateLabel(state: AnyMachineSnapshot | null): string | null {
@@ -136,11 +138,11 @@ export class StreamFold {
   }
 
   /** The replay of the stream, compared with the read model when its rows are given. */
-  finish(streamId: string, rows: ReadModelRows | null): StreamReplay & { state: AnyMachineSnapshot | null } {
+  finish(streamId: string, model: StreamReadModel | null): StreamReplay & { state: AnyMachineSnapshot | null } {
     const { kind, state, version, timeline } = this;
     const finalStatus = kind === null || state === null ? null : lifecycleOf(kind).statusOf(state as StateOf<StreamKind>);
     const anomalies = [...this.anomalies];
-    for (const reason of rows ? drift(kind, state, version, streamId, rows) : []) {
+    for (const reason of model ? drift(kind, state, version, model) : []) {
       anomalies.push({ version, type: '(read model)', kind: 'projection_drift', reason });
     }
     return { streamId, kind, finalStatus, version, timeline, anomalies, state };
@@ -155,27 +157,20 @@ function same(expected: unknown, actual: unknown): boolean {
 }
 
 /** Where the read model disagrees with the state the log folds to, field by field. */
-function drift(
-  kind: StreamKind | null,
-  state: AnyMachineSnapshot | null,
-  version: number,
-  streamId: string,
-  rows: ReadModelRows,
-): string[] {
-  const row = kind === 'generation' ? rows.generations.get(streamId) : rows.avatars.get(streamId);
+function drift(kind: StreamKind | null, state: AnyMachineSnapshot | null, version: number, model: StreamReadModel): string[] {
+  const row = kind === 'generation' ? model.generation : model.avatar;
   if (state === null || kind === null) return row ? ['the read model has a row for a stream no event started'] : [];
   if (!row) return ['the read model has no row for this stream'];
   const expected: Record<string, unknown> = {
     ...(kind === 'avatar' ? avatarRow(state as StateOf<'avatar'>) : generationRow(state as StateOf<'generation'>)),
     version,
   };
-  const actual = row as unknown as Record<string, unknown>;
   const differences = Object.entries(expected)
-    .filter(([column, value]) => !same(value, actual[column]))
-    .map(([column, value]) => `${column}: the read model says ${JSON.stringify(actual[column])}, the log says ${JSON.stringify(value)}`);
+    .filter(([column, value]) => !same(value, row[column]))
+    .map(([column, value]) => `${column}: the read model says ${JSON.stringify(row[column])}, the log says ${JSON.stringify(value)}`);
   if (kind === 'avatar') {
     const logPhotos = (state as StateOf<'avatar'>).context.photos.map((p) => p.photoId).sort();
-    const modelPhotos = [...(rows.photos.get(streamId) ?? [])].sort();
+    const modelPhotos = [...model.photoIds].sort();
     if (logPhotos.join() !== modelPhotos.join()) {
       differences.push(`photos: the read model has [${modelPhotos.join(', ')}], the log has [${logPhotos.join(', ')}]`);
     }

@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { Store } from '../database.js';
 import { StreamFold, type FoldOptions, type StreamReplay, type TimeTravel } from './fold.js';
 import { FoldWorker } from './fold-worker.js';
-import type { AggregatedStream, PageToFold } from './page.js';
-import { readModelRows } from './read-model.js';
+import type { AggregatedStream } from './page.js';
+import { readModelColumns, readModelOf } from './read-model.js';
 
 export type { Anomaly, AnomalyKind, ReplayedEvent, StreamReplay, TimeTravel, TimelineEntry } from './fold.js';
 export { StreamFold } from './fold.js';
@@ -28,29 +28,30 @@ export async function replayStream(
     .execute();
   const fold = new StreamFold({ timeline: true, travel });
   for (const e of events) fold.add({ version: e.version, type: e.type, data: e.data, createdAt: e.created_at, metadata: e.metadata });
-  return fold.finish(streamId, travelling(travel) ? null : await readModelRows(store.db, [streamId]));
+  return fold.finish(streamId, travelling(travel) ? null : await readModelOf(store.db, streamId));
 }
 
 /**
  * The next page of streams after `after`, each with its events aggregated by Postgres into one
- * JSON text: one row per stream to parse instead of one per event.
+ * JSON text (one row per stream to parse instead of one per event) and, to compare with, its read
+ * model: one statement, so one snapshot of both.
  */
-async function streamPage(store: Store, after: string, pageSize: number, withTimes: boolean, withMetadata: boolean) {
-  const ids = await store.db
-    .selectFrom('streams')
-    .select('stream_id')
-    .where('stream_id', '>', after)
-    .orderBy('stream_id')
-    .limit(pageSize)
-    .execute();
-  const last = ids.at(-1)?.stream_id;
-  if (last === undefined) return null;
-  const columns = [sql`version`, sql`type`, sql`data`, ...(withTimes || withMetadata ? [sql`created_at`] : []), ...(withMetadata ? [sql`metadata`] : [])];
-  const { rows } = await sql<{ streamId: string; events: string }>`
-    select stream_id as "streamId", json_agg(json_build_array(${sql.join(columns)}) order by version)::text as events
-    from events where stream_id > ${after} and stream_id <= ${last}
-    group by stream_id order by stream_id`.execute(store.db);
-  return { last, streams: rows satisfies AggregatedStream[] };
+async function streamPage(store: Store, after: string, pageSize: number, columns: PageColumns) {
+  const { withTimes, withMetadata, compare } = columns;
+  const fields = [sql`version`, sql`type`, sql`data`, ...(withTimes || withMetadata ? [sql`created_at`] : []), ...(withMetadata ? [sql`metadata`] : [])];
+  const { rows } = await sql<AggregatedStream>`
+    select s.stream_id as "streamId",
+      coalesce((select json_agg(json_build_array(${sql.join(fields)}) order by e.version)::text from events e where e.stream_id = s.stream_id), '[]') as events,
+      ${compare ? readModelColumns('s') : sql`null as avatar, null as generation, null as photos`}
+    from streams s where s.stream_id > ${after} order by s.stream_id limit ${pageSize}`.execute(store.db);
+  const last = rows.at(-1)?.streamId;
+  return last === undefined ? null : { last, streams: rows };
+}
+
+interface PageColumns {
+  withTimes: boolean;
+  withMetadata: boolean;
+  compare: boolean;
 }
 
 /**
@@ -66,21 +67,25 @@ export async function* replayAll(
   const options: FoldOptions = { timeline, travel };
   // Times are only needed to show them or to travel to a moment; not reading them saves parsing.
   const withTimes = timeline || travel.until !== undefined;
-  const read = async (after: string): Promise<PageToFold & { last: string } | null> => {
-    const page = await streamPage(store, after, pageSize, withTimes, timeline);
-    if (!page) return null;
-    const rows = travelling(travel) ? null : await readModelRows(store.db, page.streams.map((s) => s.streamId));
-    return { last: page.last, streams: page.streams, rows, options, withTimes, withMetadata: timeline };
-  };
+  const columns: PageColumns = { withTimes, withMetadata: timeline, compare: !travelling(travel) };
   const worker = await FoldWorker.start();
+  // Each page goes to the worker as soon as it is read, so the main thread does not hold it (and
+  // promote it to its old generation) while the worker folds the page before.
+  const readAndFold = async (after: string) => {
+    const page = await streamPage(store, after, pageSize, columns);
+    if (!page) return null;
+    const replays = worker.fold({ streams: page.streams, ...columns, options });
+    // Awaited in turn below; a page left behind when the replay ends early must not go unhandled.
+    replays.catch(() => {});
+    return { last: page.last, replays };
+  };
   try {
-    let next = read('');
+    let next = readAndFold('');
     for (let page = await next; page !== null; page = await next) {
-      next = read(page.last);
+      next = readAndFold(page.last);
       // The next page is read while this one folds; an error in either ends the replay.
       next.catch(() => {});
-      const { last: _last, ...toFold } = page;
-      yield* await worker.fold(toFold);
+      yield* await page.replays;
     }
   } finally {
     await worker.close();

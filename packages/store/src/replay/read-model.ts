@@ -1,25 +1,35 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Schema } from '../schema.js';
-import type { ReadModelRows } from './fold.js';
+import type { StreamReadModel } from './fold.js';
 
-/** The read-model rows of a batch of streams, for replay to compare with. */
-export async function readModelRows(db: Kysely<Schema>, streamIds: readonly string[]): Promise<ReadModelRows> {
-  if (streamIds.length === 0) return { avatars: new Map(), photos: new Map(), generations: new Map() };
-  const ids = sql<string>`any(${streamIds}::text[])`;
-  const [avatars, photos, generations] = await Promise.all([
-    db.selectFrom('avatars').selectAll().where('avatar_id', '=', ids).execute(),
-    // One row per avatar, not per photo: a page of 250 avatars is 250 rows to parse, not 3,500.
-    db
-      .selectFrom('avatar_photos')
-      .select(['avatar_id', sql<string[]>`array_agg(photo_id)`.as('photo_ids')])
-      .where('avatar_id', '=', ids)
-      .groupBy('avatar_id')
-      .execute(),
-    db.selectFrom('generations').selectAll().where('generation_id', '=', ids).execute(),
-  ]);
+/** A stream's read model as the replay statements return it: JSON text, parsed where it is folded. */
+export interface ReadModelText {
+  avatar: string | null;
+  generation: string | null;
+  photos: string | null;
+}
+
+/**
+ * The read-model columns for the stream row aliased `stream`, read by the same statement as its
+ * events so both come from one snapshot: a dispatch committing in between cannot look like drift.
+ */
+export function readModelColumns(stream: string): RawBuilder<unknown> {
+  const id = sql.ref(`${stream}.stream_id`);
+  return sql`(select row_to_json(a)::text from avatars a where a.avatar_id = ${id}) as avatar,
+    (select row_to_json(g)::text from generations g where g.generation_id = ${id}) as generation,
+    (select json_agg(p.photo_id)::text from avatar_photos p where p.avatar_id = ${id}) as photos`;
+}
+
+export function parseReadModel({ avatar, generation, photos }: ReadModelText): StreamReadModel {
   return {
-    avatars: new Map(avatars.map((row) => [row.avatar_id, row])),
-    photos: new Map(photos.map((row) => [row.avatar_id, row.photo_ids])),
-    generations: new Map(generations.map((row) => [row.generation_id, row])),
+    avatar: avatar === null ? null : (JSON.parse(avatar) as Record<string, unknown>),
+    generation: generation === null ? null : (JSON.parse(generation) as Record<string, unknown>),
+    photoIds: photos === null ? [] : (JSON.parse(photos) as string[]),
   };
+}
+
+/** One stream's read model, for replaying it alone. */
+export async function readModelOf(db: Kysely<Schema>, streamId: string): Promise<StreamReadModel> {
+  const { rows } = await sql<ReadModelText>`select ${readModelColumns('s')} from (select ${streamId}::text as stream_id) s`.execute(db);
+  return parseReadModel(rows[0]!);
 }
