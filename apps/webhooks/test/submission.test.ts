@@ -116,11 +116,17 @@ worldSuites('submitting to fal', { submitTimeoutMs: 1_500 }, (test) => {
     assert.is(jobsOf(fal, avatarId, 'a1').length, 0);
   });
 
-  test('Telegram refusing a download for a moment: retried, then submitted once', async ({ world }) => {
+  test('Telegram refusing a download for a moment: retried no sooner than it asked, then submitted once', async ({ world }) => {
     const { store, fal, tg } = world;
     const avatarId = await readyAvatar(world);
-    tg.failNext('getFile', { count: 1, errorCode: 429, retryAfter: 1 });
+    tg.failNext('getFile', { count: 1, errorCode: 429, retryAfter: 3 });
     await requestTraining(store, avatarId, 'a1');
+    const refused = await waitFor('the first download to be refused', async () => {
+      const effect = await submitEffect(world, avatarId);
+      return effect.last_error?.includes('Too Many Requests') ? effect : undefined;
+    }, patience);
+    // Telegram said 3 s; the worker's own backoff (100 ms here) must not cut that short.
+    assert.ok(refused.available_at.getTime() - Date.now() > 2_000, `retried at ${refused.available_at.toISOString()}`);
     await submittedRequestId(store, avatarId, 'a1');
     assert.ok((await submitEffect(world, avatarId)).attempts >= 2);
     assert.is(jobsOf(fal, avatarId, 'a1').length, 1);

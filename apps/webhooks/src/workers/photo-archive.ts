@@ -31,7 +31,13 @@ export async function uploadAttemptPhotos(
     }));
   } catch (error) {
     if (!(error instanceof TelegramFileError)) throw error;
-    if (error.retryable) return { ok: false, retry: `downloading a photo from Telegram failed: ${error.message}` };
+    if (error.retryable) {
+      return {
+        ok: false,
+        retry: `downloading a photo from Telegram failed: ${error.message}`,
+        ...(error.retryAfterMs !== null ? { notBeforeMs: error.retryAfterMs } : {}),
+      };
+    }
     return {
       ok: false,
       failure: {

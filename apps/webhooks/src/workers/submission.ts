@@ -13,8 +13,8 @@ export type Preparation<P> =
   | { ok: true; value: P }
   /** The attempt cannot be submitted: it fails with this reason. */
   | { ok: false; failure: { reason: string; retryable: boolean } }
-  /** Not now: try again later. */
-  | { ok: false; retry: string };
+  /** Not now: try again later, and not before `notBeforeMs` when the other side said how long to wait. */
+  | { ok: false; retry: string; notBeforeMs?: number };
 
 /** One kind of fal submission (a training, a generation), as `carryOutSubmission` drives it. */
 export interface SubmissionSpec<S, P> {
@@ -55,7 +55,9 @@ export async function carryOutSubmission<S, P>(run: EffectRun, spec: SubmissionS
 
   const prepared = await spec.prepare(state);
   if (!prepared.ok) {
-    if ('retry' in prepared) return { kind: 'retry', delayMs: retryDelay(timings, claim.attempts), error: prepared.retry };
+    if ('retry' in prepared) {
+      return { kind: 'retry', delayMs: Math.max(retryDelay(timings, claim.attempts), prepared.notBeforeMs ?? 0), error: prepared.retry };
+    }
     log.warn(prepared.failure, 'the attempt cannot be submitted');
     await spec.recordFailure(prepared.failure.reason, prepared.failure.retryable);
     return done;
