@@ -2,8 +2,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { FalKeySource } from '@avatar/fal';
 import { inspector } from '@avatar/inspector';
 import type { Store } from '@avatar/store';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { accessLog } from './access-log.js';
 import { endConnectionsWhenClosing } from './closing.js';
 import { falWebhookRoute } from './routes/fal-webhook.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,7 +33,14 @@ export const defaultRateLimit = { max: 1000, timeWindowMs: 60_000 };
 export async function buildWebhookApp(deps: WebhookAppDeps): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = deps.logger;
   // Event-format ids may be 128 characters; Fastify's default path parameter limit is 100.
-  const app = Fastify({ loggerInstance, trustProxy: deps.trustProxy ?? false, routerOptions: { maxParamLength: 128 } });
+  const app = Fastify({
+    loggerInstance,
+    // accessLog writes one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: deps.trustProxy ?? false,
+    routerOptions: { maxParamLength: 128 },
+  });
+  accessLog(app);
   endConnectionsWhenClosing(app);
   // fal retries a 5xx; what went wrong is for our logs, not for the caller.
   app.setErrorHandler((error: { statusCode?: number }, request, reply) => {

@@ -305,7 +305,7 @@ export async function startWebhookSigner(): Promise<WebhookSigner> {
 export async function startApp(
   store: Store,
   jwks: FalKeySource,
-  options: Pick<WebhookAppDeps, 'bodyLimitBytes' | 'rateLimit' | 'inspectorToken'> = {},
+  options: Partial<Pick<WebhookAppDeps, 'bodyLimitBytes' | 'rateLimit' | 'inspectorToken' | 'logger'>> = {},
 ): Promise<{ app: FastifyInstance; url: string }> {
   const app = await buildWebhookApp({ store, jwks, logger, hintSecret, ...options });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -7,6 +7,7 @@ import { avatarCreated, photosAdded, trainingSubmitted } from '@avatar/machine/t
 import { findInbound, type Store } from '@avatar/store';
 import { testBackends, type TestStore } from '@avatar/store/testing';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { falWebhookUrl } from '../src/index.js';
 import { avatarState, hintSecret, mustAccept, startApp, startWebhookSigner, typesOf, type WebhookSigner } from './support.js';
 
@@ -48,6 +49,9 @@ async function deliver(
   const response = await fetch(`${context.url}/webhooks/fal${query}`, { method: 'POST', headers, body });
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
+
+/** The named fields of a log line, for comparing the ones a test cares about. */
+const pick = (line: Record<string, unknown> | undefined, keys: readonly string[]) => Object.fromEntries(keys.map((key) => [key, line?.[key]]));
 
 async function nothingWritten(store: Store, avatarId: string, requestId: string, eventCount: number): Promise<void> {
   assert.is((await typesOf(store, avatarId)).length, eventCount, 'an event was appended');
@@ -103,6 +107,45 @@ for (const backend of testBackends()) {
 
     assert.equal(await deliver(context, body, signer.headers(requestId, body)), { status: 200, json: { outcome: 'duplicate' } });
     assert.is((await typesOf(store, avatarId)).length, eventCount + 1);
+  });
+
+  test('each request writes one access line; a webhook\'s lines name its fal request and its avatar', async (context) => {
+    const { store, signer } = context;
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const { app, url } = await startApp(store, new FalJwksCache({ url: signer.jwksUrl }), { logger });
+    try {
+      const requestId = `req-${randomBytes(4).toString('hex')}`;
+      const avatarId = await trainingAvatar(store, requestId);
+      const body = bodies.trainingSucceeded(requestId);
+      const forged = { ...signer.headers(requestId, body), 'x-fal-webhook-signature': randomBytes(64).toString('hex') };
+      assert.is((await deliver({ url }, body, forged)).status, 401);
+      assert.is((await deliver({ url }, body, signer.headers(requestId, body))).status, 200);
+
+      const [refusal, forgedAccess, applied, ...rest] = lines.filter((line) => line.reqId !== undefined);
+      assert.equal(rest, [], 'one line per request, plus the refusal\'s warning');
+      assert.is(refusal?.msg, 'refused a fal webhook');
+      assert.is(refusal?.reason, 'bad_signature');
+      assert.equal(pick(forgedAccess, ['msg', 'method', 'path', 'statusCode']), {
+        msg: 'request completed',
+        method: 'POST',
+        path: '/webhooks/fal',
+        statusCode: 401,
+      });
+      assert.equal(pick(applied, ['msg', 'falRequestId', 'streamId', 'statusCode', 'outcome', 'eventType', 'falOutcome']), {
+        msg: 'fal webhook accepted',
+        falRequestId: requestId,
+        streamId: avatarId,
+        statusCode: 200,
+        outcome: 'accepted',
+        eventType: 'TrainingCompleted',
+        falOutcome: 'succeeded',
+      });
+      assert.type(applied?.responseTimeMs, 'number');
+      assert.ok(applied?.reqId !== undefined && applied.reqId !== forgedAccess?.reqId, 'each line names its HTTP request');
+    } finally {
+      await app.close();
+    }
   });
 
   test('a signed body that is not a fal webhook is refused with 400 and writes nothing', async (context) => {

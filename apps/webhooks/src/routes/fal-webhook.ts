@@ -1,6 +1,7 @@
 import { parseFalWebhook, verifyFalWebhook, type FalKeySource } from '@avatar/fal';
 import type { Store } from '@avatar/store';
 import type { FastifyInstance } from 'fastify';
+import { noteOutcome } from '../access-log.js';
 import { receiveFalDelivery } from '../fal-delivery.js';
 import { readHint } from '../hints.js';
 
@@ -47,9 +48,8 @@ export async function falWebhookRoute(app: FastifyInstance, options: FalWebhookR
 
     const hint = readHint(request.query, hintSecret);
     const verdict = await receiveFalDelivery(store, { requestId, outcome: body.outcome, payload: rawBody.toString('utf8'), hint }, log);
-    if ('streamId' in verdict) reply.log = log.child({ streamId: verdict.streamId });
-    const { outcome, eventType, reason } = { eventType: undefined, reason: undefined, ...verdict };
-    reply.log.info({ falOutcome: body.outcome.kind, eventType, reason }, `fal webhook ${outcome}`);
+    const { outcome, ...detail } = verdict;
+    noteOutcome(request, `fal webhook ${outcome}`, { falOutcome: body.outcome.kind, outcome, ...detail });
     return reply.code(200).send({ outcome });
   });
 }
