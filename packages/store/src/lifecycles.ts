@@ -30,6 +30,9 @@ const lifecycles: { [K in StreamKind]: KindLifecycle<K> } = {
   generation: generationLifecycle,
 };
 
+/** Every stream kind the store keeps. */
+export const streamKinds = Object.keys(lifecycles) as StreamKind[];
+
 export function lifecycleOf<K extends StreamKind>(kind: K): KindLifecycle<K> {
   return lifecycles[kind];
 }

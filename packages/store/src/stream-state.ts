@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { PersistedState } from '@avatar/machine';
 import type { RecordedEvent } from './event-log.js';
 import type { Store } from './database.js';
-import { isStreamKind, lifecycleOf, toDomainEvent, type StateOf, type StreamKind } from './lifecycles.js';
+import { isStreamKind, lifecycleOf, streamKinds, toDomainEvent, type StateOf, type StreamKind } from './lifecycles.js';
 import type { Schema } from './schema.js';
 
 export interface LoadedStream<K extends StreamKind> {
@@ -55,9 +55,7 @@ export async function loadStream<K extends StreamKind>(
  * cached state a query may read alongside other rows (see `rememberStream`).
  */
 export function usableStateOf(alias: string): RawBuilder<PersistedState | null> {
-  const versions = (['avatar', 'generation'] as const satisfies readonly StreamKind[]).map(
-    (kind) => sql`when ${kind} then ${lifecycleOf(kind).machineVersion}`,
-  );
+  const versions = streamKinds.map((kind) => sql`when ${kind} then ${lifecycleOf(kind).machineVersion}`);
   const table = sql.table(alias);
   return sql`case when ${table}.machine_version = case ${table}.stream_type ${sql.join(versions, sql` `)} end then ${table}.state end`;
 }
