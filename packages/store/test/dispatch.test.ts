@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { trainingRequest, type Actor } from '@avatar/machine';
-import { avatarCreated, photosAdded, trainingCompleted, trainingSubmitted } from '@avatar/machine/testing';
-import { dispatch, findAvatar, loadAvatar, readStream, recordInbound, type Store } from '../src/index.js';
+import { avatarCreated, photosAdded, trainingCompleted, trainingProgressed, trainingSubmitted } from '@avatar/machine/testing';
+import { dispatch, findAvatar, findFalRequest, loadAvatar, readStream, recordInbound, type Store } from '../src/index.js';
 import { testBackends } from '../src/testing.js';
 
 const user: Actor = { kind: 'user', userId: 1001 };
@@ -74,6 +74,34 @@ for (const backend of testBackends()) {
     assert.is(again.outcome, 'duplicate');
     const row = await store.db.selectFrom('inbox').select(['outcome', 'stream_id']).where('message_id', '=', 'req-a1').executeTakeFirst();
     assert.equal(row, { outcome: 'applied', stream_id: id });
+  });
+
+  test('a webhook\'s request lookup hands dispatch the stream; a stale hand-off costs a retry, never a wrong write', async ({ store }) => {
+    const created = avatarCreated();
+    const id = created.avatarId;
+    await dispatch(store, id, created, { actor: user });
+    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+    const requestId = `req-${id}`;
+    await dispatch(store, id, trainingSubmitted('a1', requestId), { actor: { kind: 'system', component: 'test' } });
+    store.streamCache.clear();
+
+    const found = await findFalRequest(store, requestId);
+    assert.equal([found?.stream_id, found?.attempt_id, found?.inbound_outcome], [id, 'a1', null]);
+    const handedOver = store.streamCache.get(id, 'avatar');
+    assert.is(handedOver?.version, 13, 'the lookup read the stream as it is');
+    // Another instance moves the stream on after the lookup; this one still holds the older state.
+    await dispatch(store, id, trainingProgressed('a1', 'IN_PROGRESS'), { actor: { kind: 'fal', requestId } });
+    store.streamCache.set(id, 'avatar', handedOver!.version, handedOver!.state);
+
+    const message = { source: 'fal' as const, messageId: requestId, payload: `{"request_id":"${requestId}","status":"OK"}` };
+    const applied = await dispatch(store, id, trainingCompleted('a1', requestId), { actor: { kind: 'fal', requestId }, inbox: message });
+    assert.is(applied.outcome === 'accepted' && applied.version, 15);
+    assert.equal((await readStream(store.db, id)).slice(-2).map((e) => [e.version, e.type]), [
+      [14, 'TrainingProgressed'],
+      [15, 'TrainingCompleted'],
+    ]);
+    assert.is((await findAvatar(store.db, id))?.status, 'completed');
   });
 
   test.run();
