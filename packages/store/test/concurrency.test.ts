@@ -2,7 +2,7 @@ import * as assert from 'uvu/assert';
 import { trainingRequest } from '@avatar/machine';
 import { avatarCreated, photoAdded, photosAdded, trainingSubmitted } from '@avatar/machine/testing';
 import { dispatch, findAvatar, loadAvatar, photosOf, readStream, replayStream } from '../src/index.js';
-import { storeSuites, system, user } from './helpers.js';
+import { readyAvatar, storeSuites, system, trainingAvatar, user } from './helpers.js';
 
 storeSuites('concurrent writers', (test) => {
   test('50 concurrent dispatches on one avatar lose nothing and keep the 20-photo limit', async ({ store }) => {
@@ -37,10 +37,7 @@ storeSuites('concurrent writers', (test) => {
   });
 
   test('two concurrent training requests produce exactly one attempt', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const id = await readyAvatar(store);
     const ready = (await loadAvatar(store, id))!.state!;
     const results = await Promise.all([
       dispatch(store, id, trainingRequest(ready, 'attempt-a'), { actor: user }),
@@ -67,11 +64,7 @@ storeSuites('concurrent writers', (test) => {
   });
 
   test('20 concurrent deliveries of one inbound message append one event', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
-    await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+    const id = await trainingAvatar(store);
     const message = { source: 'fal' as const, messageId: 'req-a1', payload: '{"request_id":"req-a1"}' };
     const results = await Promise.all(
       Array.from({ length: 20 }, () => dispatch(store, id, trainingSubmitted('a1'), { actor: system, inbox: message })),

@@ -1,13 +1,11 @@
 import * as assert from 'uvu/assert';
 import { sql } from 'kysely';
-import { trainingRequest } from '@avatar/machine';
-import { avatarCreated, photosAdded, trainingCompleted, trainingSubmitted } from '@avatar/machine/testing';
+import { avatarCreated, trainingCompleted, trainingSubmitted } from '@avatar/machine/testing';
 import {
   append,
   catchUp,
   checkpointOf,
   dispatch,
-  loadAvatar,
   logStart,
   mainAvatarOf,
   ownerProfiles,
@@ -15,14 +13,10 @@ import {
   type Store,
 } from '../src/index.js';
 import { projectorCaughtUp } from '../src/testing.js';
-import { storeSuites, system, user } from './helpers.js';
+import { storeSuites, system, trainingAvatar, user } from './helpers.js';
 
 async function completedAvatar(store: Store, ownerId: number): Promise<string> {
-  const created = avatarCreated({ ownerId, chatId: ownerId });
-  const id = created.avatarId;
-  await dispatch(store, id, created, { actor: user });
-  for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
-  await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+  const id = await trainingAvatar(store, 'a1', avatarCreated({ ownerId, chatId: ownerId }));
   await dispatch(store, id, trainingSubmitted('a1', `req-${id}`), { actor: system });
   await dispatch(store, id, trainingCompleted('a1', `req-${id}`), { actor: system });
   return id;

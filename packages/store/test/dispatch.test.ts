@@ -4,6 +4,7 @@ import { trainingRequest, type Actor } from '@avatar/machine';
 import { avatarCreated, photosAdded, trainingCompleted, trainingProgressed, trainingSubmitted } from '@avatar/machine/testing';
 import { dispatch, findAvatar, findFalRequest, loadAvatar, readStream, recordInbound, type Store } from '../src/index.js';
 import { testBackends } from '../src/testing.js';
+import { trainingAvatar } from './helpers.js';
 
 const user: Actor = { kind: 'user', userId: 1001 };
 
@@ -60,11 +61,7 @@ for (const backend of testBackends()) {
   });
 
   test('a callback kept as an unknown request still applies once its submission is known', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
-    await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+    const id = await trainingAvatar(store);
     const message = { source: 'fal' as const, messageId: 'req-a1', payload: '{"request_id":"req-a1","status":"OK"}' };
     assert.ok(await recordInbound(store.db, message, 'unknown_request', null, null));
     await dispatch(store, id, trainingSubmitted('a1'), { actor: { kind: 'system', component: 'test' } });
@@ -77,11 +74,7 @@ for (const backend of testBackends()) {
   });
 
   test('a webhook\'s request lookup hands dispatch the stream; a stale hand-off costs a retry, never a wrong write', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
-    await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, 'a1'), { actor: user });
+    const id = await trainingAvatar(store);
     const requestId = `req-${id}`;
     await dispatch(store, id, trainingSubmitted('a1', requestId), { actor: { kind: 'system', component: 'test' } });
     store.streamCache.clear();

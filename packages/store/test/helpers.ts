@@ -1,5 +1,7 @@
 import { suite, type Test } from 'uvu';
-import type { Actor } from '@avatar/machine';
+import { trainingRequest, type Actor } from '@avatar/machine';
+import { avatarCreated, photosAdded } from '@avatar/machine/testing';
+import { dispatch, loadAvatar, type Store } from '../src/index.js';
 import { testBackends, type TestBackend, type TestStore } from '../src/testing.js';
 
 export interface StoreContext {
@@ -24,3 +26,18 @@ export function storeSuites(name: string, define: (test: Test<StoreContext>, bac
 
 export const user: Actor = { kind: 'user', userId: 1001 };
 export const system: Actor = { kind: 'system', component: 'test' };
+
+/** An avatar created and given 10 photos by its owner, through dispatch: `ready` to train. */
+export async function readyAvatar(store: Store, created = avatarCreated()): Promise<string> {
+  const id = created.avatarId;
+  await dispatch(store, id, created, { actor: user });
+  for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+  return id;
+}
+
+/** A ready avatar whose owner requested training attempt `attemptId`. */
+export async function trainingAvatar(store: Store, attemptId = 'a1', created = avatarCreated()): Promise<string> {
+  const id = await readyAvatar(store, created);
+  await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, attemptId), { actor: user });
+  return id;
+}

@@ -1,9 +1,9 @@
 import * as assert from 'uvu/assert';
 import { Readable, PassThrough } from 'node:stream';
 import { trainingRequest } from '@avatar/machine';
-import { avatarCreated, photoAdded, photosAdded, trainingCompleted } from '@avatar/machine/testing';
+import { avatarCreated, photoAdded, trainingCompleted } from '@avatar/machine/testing';
 import { dispatch, exportEvents, findAvatar, ImportError, importEvents, loadAvatar, readStream, replayStream, type Store } from '../src/index.js';
-import { storeSuites, user } from './helpers.js';
+import { readyAvatar, storeSuites, user } from './helpers.js';
 
 async function exported(store: Store, streamId?: string): Promise<string> {
   const out = new PassThrough();
@@ -39,10 +39,7 @@ async function importError(store: Store, text: string): Promise<ImportError> {
 
 storeSuites('NDJSON export and import', (test) => {
   test('export writes one event per line in the public format, and import restores it exactly', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const id = await readyAvatar(store);
     const text = await exported(store, id);
     const lines = text.trim().split('\n').map((l) => JSON.parse(l));
     assert.is(lines.length, 11);

@@ -1,17 +1,10 @@
 import * as assert from 'uvu/assert';
 import { sql } from 'kysely';
-import { trainingRequest } from '@avatar/machine';
-import { avatarCreated, photosAdded } from '@avatar/machine/testing';
-import { abandonEffect, claimEffects, completeEffect, dispatch, loadAvatar, retryEffect, type Store } from '../src/index.js';
-import { storeSuites, user } from './helpers.js';
+import { abandonEffect, claimEffects, completeEffect, retryEffect, type Store } from '../src/index.js';
+import { storeSuites, trainingAvatar } from './helpers.js';
 
 async function requestTrainings(store: Store, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const created = avatarCreated();
-    await dispatch(store, created.avatarId, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, created.avatarId, photo, { actor: user });
-    await dispatch(store, created.avatarId, trainingRequest((await loadAvatar(store, created.avatarId))!.state!, `a${i}`), { actor: user });
-  }
+  for (let i = 0; i < count; i++) await trainingAvatar(store, `a${i}`);
 }
 
 storeSuites('outbox', (test) => {

@@ -2,14 +2,11 @@ import * as assert from 'uvu/assert';
 import { sql } from 'kysely';
 import { avatarCreated, photosAdded } from '@avatar/machine/testing';
 import { dispatch, rebuildProjections, replayAll, replayStream, findAvatar, photosOf, RebuildInProgressError } from '../src/index.js';
-import { storeSuites, user } from './helpers.js';
+import { readyAvatar, storeSuites, user } from './helpers.js';
 
 storeSuites('replay and rebuild', (test, backend) => {
   test('replay prints a timeline with status before → after and the actor', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const id = await readyAvatar(store);
     const replay = await replayStream(store, id);
     assert.is(replay.finalStatus, 'ready');
     assert.equal(replay.anomalies, []);
@@ -19,10 +16,7 @@ storeSuites('replay and rebuild', (test, backend) => {
   });
 
   test('time travel: the state at a version or a moment', async ({ store }) => {
-    const created = avatarCreated();
-    const id = created.avatarId;
-    await dispatch(store, id, created, { actor: user });
-    for (const photo of photosAdded(10)) await dispatch(store, id, photo, { actor: user });
+    const id = await readyAvatar(store);
     assert.is((await replayStream(store, id, { toVersion: 5 })).finalStatus, 'uploading');
     assert.is((await replayStream(store, id, { toVersion: 1 })).finalStatus, 'draft');
     assert.is((await replayStream(store, id, { until: new Date(0) })).finalStatus, null);
