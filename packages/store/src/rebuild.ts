@@ -125,7 +125,11 @@ async function rebuildBatch(
     .orderBy('version')
     .execute();
   const byStream = new Map<string, typeof events>();
-  for (const event of events) byStream.set(event.stream_id, [...(byStream.get(event.stream_id) ?? []), event]);
+  for (const event of events) {
+    const recorded = byStream.get(event.stream_id);
+    if (recorded) recorded.push(event);
+    else byStream.set(event.stream_id, [event]);
+  }
 
   const writes: { streamId: string; kind: StreamKind; inline: InlineWrites; version: number }[] = [];
   for (const { stream_id: streamId, stream_type } of streams) {
