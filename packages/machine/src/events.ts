@@ -21,11 +21,19 @@ export const genders = ['female', 'male'] as const;
 export type Gender = (typeof genders)[number];
 export const trainers = ['portrait', 'fast'] as const;
 export type Trainer = (typeof trainers)[number];
+
+export function isTrainer(value: string): value is Trainer {
+  return (trainers as readonly string[]).includes(value);
+}
 export const photoMimeTypes = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export type PhotoMime = (typeof photoMimeTypes)[number];
 export const falQueueStatuses = ['IN_QUEUE', 'IN_PROGRESS'] as const;
 export const aspectRatios = ['1:1', '3:4', '9:16', '4:3', '16:9'] as const;
 export type AspectRatio = (typeof aspectRatios)[number];
+
+export function isAspectRatio(value: string): value is AspectRatio {
+  return (aspectRatios as readonly string[]).includes(value);
+}
 
 export const avatarEventData = {
   AvatarCreated: z.object({

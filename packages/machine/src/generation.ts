@@ -65,6 +65,13 @@ export const generationMachine = setup({
 
 export type GenerationState = SnapshotFrom<typeof generationMachine>;
 export type GenerationStatus = GenerationState['value'];
+
+/** The closed set of generation statuses, derived from the machine's states. */
+export const generationStatuses = Object.keys(generationMachine.config.states ?? {}) as GenerationStatus[];
+
+export function isGenerationStatus(value: string): value is GenerationStatus {
+  return (generationStatuses as string[]).includes(value);
+}
 export const generationMachineVersion = 'generation/1';
 
 export const generationLifecycle = defineLifecycle<GenerationState, GenerationEvent, GenerationStatus>({

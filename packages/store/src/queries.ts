@@ -1,5 +1,8 @@
 import {
+  isAspectRatio,
   isAvatarStatus,
+  isGenerationStatus,
+  isTrainer,
   type AspectRatio,
   type AvatarStatus,
   type GenerationStatus,
@@ -39,12 +42,13 @@ export class ReadModelError extends Error {
 
 export function toAvatarView(row: AvatarRow): AvatarView {
   if (!isAvatarStatus(row.status)) throw new ReadModelError(`avatar ${row.avatar_id} has unknown status "${row.status}"`);
+  if (!isTrainer(row.trainer)) throw new ReadModelError(`avatar ${row.avatar_id} has unknown trainer "${row.trainer}"`);
   return {
     avatarId: row.avatar_id,
     ownerId: row.owner_id,
     chatId: row.chat_id,
     name: row.name,
-    trainer: row.trainer as Trainer,
+    trainer: row.trainer,
     status: row.status,
     trainingStage: row.training_stage,
     photoCount: row.photo_count,
@@ -151,15 +155,18 @@ export interface GenerationView {
 }
 
 function toGenerationView(row: GenerationRow): GenerationView {
+  const { generation_id: id, status, aspect_ratio: aspectRatio } = row;
+  if (!isGenerationStatus(status)) throw new ReadModelError(`generation ${id} has unknown status "${status}"`);
+  if (!isAspectRatio(aspectRatio)) throw new ReadModelError(`generation ${id} has unknown aspect ratio "${aspectRatio}"`);
   return {
     generationId: row.generation_id,
     avatarId: row.avatar_id,
     ownerId: row.owner_id,
     chatId: row.chat_id,
     prompt: row.prompt,
-    aspectRatio: row.aspect_ratio as AspectRatio,
+    aspectRatio,
     numImages: row.num_images,
-    status: row.status as GenerationStatus,
+    status,
     falRequestId: row.fal_request_id,
     images: row.images,
     seed: row.seed,

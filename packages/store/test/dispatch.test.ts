@@ -2,7 +2,19 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { trainingRequest, type Actor } from '@avatar/machine';
 import { avatarCreated, photosAdded, trainingCompleted, trainingProgressed, trainingSubmitted } from '@avatar/machine/testing';
-import { dispatch, findAvatar, findFalRequest, loadAvatar, readStream, recordInbound, type Store } from '../src/index.js';
+import { sql } from 'kysely';
+import {
+  dispatch,
+  findAvatar,
+  findFalRequest,
+  findGeneration,
+  loadAvatar,
+  readStream,
+  ReadModelError,
+  recordInbound,
+  requestGeneration,
+  type Store,
+} from '../src/index.js';
 import { testBackends } from '../src/testing.js';
 import { trainingAvatar } from './helpers.js';
 
@@ -95,6 +107,30 @@ for (const backend of testBackends()) {
       [15, 'TrainingCompleted'],
     ]);
     assert.is((await findAvatar(store.db, id))?.status, 'completed');
+  });
+
+  test('a read-model row the machine cannot produce is an error, never a status or option to compare', async ({ store }) => {
+    const id = await trainingAvatar(store);
+    await dispatch(store, id, trainingSubmitted('a1', `req-${id}`), { actor: { kind: 'system', component: 'test' } });
+    await dispatch(store, id, trainingCompleted('a1', `req-${id}`), { actor: { kind: 'fal', requestId: `req-${id}` } });
+    const generationId = crypto.randomUUID();
+    const order = { generationId, prompt: 'in a red coat', aspectRatio: '3:4', numImages: 2 } as const;
+    assert.is((await requestGeneration(store, id, order, { actor: user })).outcome, 'accepted');
+    assert.is((await findGeneration(store.db, generationId))?.aspectRatio, '3:4');
+
+    await sql`update avatars set trainer = 'turbo' where avatar_id = ${id}`.execute(store.db);
+    await sql`update generations set aspect_ratio = '2:1' where generation_id = ${generationId}`.execute(store.db);
+    for (const [what, read] of [
+      ['avatar', () => findAvatar(store.db, id)],
+      ['generation', () => findGeneration(store.db, generationId)],
+    ] as const) {
+      try {
+        await read();
+        assert.unreachable(`the ${what} row was read`);
+      } catch (error) {
+        assert.instance(error, ReadModelError, what);
+      }
+    }
   });
 
   test.run();
