@@ -155,38 +155,40 @@ async function rebuildBatch(
     });
   }
 
-  await trx.deleteFrom('avatar_photos').where(inBatch('avatar_id')).execute();
-  await trx.deleteFrom('fal_requests').where(inBatch('stream_id')).execute();
-  await trx.deleteFrom('avatars').where(inBatch('avatar_id')).execute();
-  await trx.deleteFrom('generations').where(inBatch('generation_id')).execute();
-
   const stamped = <T extends object>(w: (typeof writes)[number], row: T) => ({
     ...row,
     version: w.version,
     created_at: w.inline.firstEventAt,
     updated_at: w.inline.lastEventAt,
   });
-  await insertRecords(trx, 'avatars', writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : [])));
-  await insertRecords(
-    trx,
-    'generations',
-    writes.flatMap((w) =>
-      w.inline.generation ? [stamped(w, { ...w.inline.generation, images: JSON.parse(w.inline.generation.images as string) })] : [],
-    ),
+  const avatars = writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : []));
+  const generations = writes.flatMap((w) =>
+    w.inline.generation ? [stamped(w, { ...w.inline.generation, images: JSON.parse(w.inline.generation.images as string) })] : [],
   );
-  await insertRecords(trx, 'avatar_photos', writes.flatMap((w) => w.inline.photosAdded));
-  await insertRecords(
-    trx,
-    'fal_requests',
-    writes.flatMap((w) =>
-      w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({
-        ...request,
-        resolved_at: resolved?.at ?? null,
-        next_poll_at: request.submitted_at,
-        polls: 0,
-      })),
-    ),
+  const photos = writes.flatMap((w) => w.inline.photosAdded);
+  const falRequests = writes.flatMap((w) =>
+    w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({
+      ...request,
+      resolved_at: resolved?.at ?? null,
+      next_poll_at: request.submitted_at,
+      polls: 0,
+    })),
   );
+  // Rows are rewritten in place and only rows the log no longer explains are deleted: a dispatch
+  // waiting on this batch's stream locks runs its statement on a snapshot from before the batch,
+  // and Postgres carries its UPDATE or DELETE over to a row's new version, but not to a row
+  // deleted and inserted again (the dispatch's change would be lost).
+  await sql`delete from avatars where ${inBatch('avatar_id')} and avatar_id <> all(${avatars.map((a) => a.avatar_id)}::text[])`.execute(trx);
+  await sql`delete from generations where ${inBatch('generation_id')}
+    and generation_id <> all(${generations.map((g) => g.generation_id)}::text[])`.execute(trx);
+  await sql`delete from avatar_photos p where ${inBatch('avatar_id')} and not exists (
+      select 1 from unnest(${photos.map((p) => p.avatar_id)}::text[], ${photos.map((p) => p.photo_id)}::text[]) as kept(avatar_id, photo_id)
+      where kept.avatar_id = p.avatar_id and kept.photo_id = p.photo_id)`.execute(trx);
+  await sql`delete from fal_requests where ${inBatch('stream_id')} and request_id <> all(${falRequests.map((f) => f.request_id)}::text[])`.execute(trx);
+  await upsertRecords(trx, 'avatars', ['avatar_id'], avatars);
+  await upsertRecords(trx, 'generations', ['generation_id'], generations);
+  await upsertRecords(trx, 'avatar_photos', ['avatar_id', 'photo_id'], photos);
+  await upsertRecords(trx, 'fal_requests', ['request_id'], falRequests);
   // The cached machine states are part of what is rebuilt: they are dropped, and each stream's
   // next load folds its events through the current machine (and its next append caches it again).
   await trx
@@ -199,12 +201,18 @@ async function rebuildBatch(
 }
 
 /**
- * Many rows in one statement: Postgres unpacks a JSON array into the table's own row type. A key
- * missing from a row becomes NULL, not the column default, so rows must carry every column.
+ * Many rows in one statement: Postgres unpacks a JSON array into the table's own row type; a row
+ * whose key exists is updated in place. A key missing from a row becomes NULL, not the column
+ * default, so rows must carry every column.
  */
-async function insertRecords(trx: Transaction<Schema>, table: keyof Schema, rows: readonly object[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)`.execute(trx);
+async function upsertRecords(trx: Transaction<Schema>, table: keyof Schema, key: readonly string[], rows: readonly object[]): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  const updates = Object.keys(first)
+    .filter((column) => !key.includes(column))
+    .map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
+  await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)
+    on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${sql.join(updates)}`.execute(trx);
 }
 
 async function removeOrphans(db: Kysely<Schema>): Promise<void> {

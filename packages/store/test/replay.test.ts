@@ -65,6 +65,30 @@ storeSuites('replay and rebuild', (test, backend) => {
   });
 
   if (backend === 'postgres') {
+    test('rebuild runs online: dispatches during it are neither lost nor overwritten by it', async ({ store }) => {
+      const ids = await Promise.all(Array.from({ length: 24 }, () => readyAvatar(store)));
+      const renames = 6;
+      const [report] = await Promise.all([
+        rebuildProjections(store, { batchSize: 4 }),
+        Promise.all(
+          ids.map(async (id) => {
+            for (let n = 1; n <= renames; n++) {
+              const renamed = await dispatch(store, id, { type: 'AvatarRenamed', name: `name ${n}` }, { actor: user });
+              assert.is(renamed.outcome, 'accepted');
+            }
+          }),
+        ),
+      ]);
+      assert.ok(report.streams >= ids.length);
+      for (const id of ids) {
+        const view = await findAvatar(store.db, id);
+        assert.equal([view?.name, view?.version], [`name ${renames}`, 11 + renames], id);
+      }
+      const anomalies: string[] = [];
+      for await (const replay of replayAll(store)) anomalies.push(...replay.anomalies.map((a) => `${replay.streamId}: ${a.reason}`));
+      assert.equal(anomalies, []);
+    });
+
     test('only one rebuild runs at a time', async ({ store }) => {
       // Another rebuild (here: its lock, taken by hand on another connection) is running.
       await store.db.connection().execute(async (other) => {
