@@ -51,17 +51,12 @@ storeSuites('replay and rebuild', (test, backend) => {
       for (const photo of photosAdded(3)) await dispatch(store, created.avatarId, photo, { actor: user });
     }
     await sql`update avatars set name = 'tampered' where avatar_id = ${ids[2]!}`.execute(store.db);
-    // Pages of 3 streams, then pages cut by their event count (4 events a stream: 2 streams a page).
-    for (const pages of [{ pageSize: 3 }, { pageEvents: 6 }]) {
-      const seen: [string, number][] = [];
-      for await (const replay of replayAll(store, pages)) {
-        seen.push([replay.streamId, replay.anomalies.length]);
-        if (ids.includes(replay.streamId)) assert.is(replay.version, 4);
-      }
-      const order = seen.map(([id]) => id);
-      assert.equal(order, [...new Set(order)].sort(), 'every stream once, in order');
-      for (const id of ids) assert.is(seen.find(([streamId]) => streamId === id)?.[1], id === ids[2] ? 1 : 0, id);
+    const seen = new Map<string, number>();
+    for await (const replay of replayAll(store, { pageSize: 3 })) {
+      seen.set(replay.streamId, replay.anomalies.length);
+      if (ids.includes(replay.streamId)) assert.is(replay.version, 4);
     }
+    for (const id of ids) assert.is(seen.get(id), id === ids[2] ? 1 : 0, id);
   });
 
   if (backend === 'postgres') {

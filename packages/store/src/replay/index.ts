@@ -34,30 +34,18 @@ export async function replayStream(
 /**
  * The next page of streams after `after`, each with its events aggregated by Postgres into one
  * JSON text (one row per stream to parse instead of one per event) and, to compare with, its read
- * model: one statement, so one snapshot of both. A page holds at most `size.streams` streams and
- * stops once it holds `size.events` events (a stream's version is its event count), so a log of
- * long streams does not make pages, and memory, grow with them; its first stream always fits.
+ * model: one statement, so one snapshot of both.
  */
-async function streamPage(store: Store, after: string, size: PageSize, columns: PageColumns) {
+async function streamPage(store: Store, after: string, pageSize: number, columns: PageColumns) {
   const { withTimes, withMetadata, compare } = columns;
   const fields = [sql`version`, sql`type`, sql`data`, ...(withTimes || withMetadata ? [sql`created_at`] : []), ...(withMetadata ? [sql`metadata`] : [])];
   const { rows } = await sql<AggregatedStream>`
     select s.stream_id as "streamId",
       coalesce((select json_agg(json_build_array(${sql.join(fields)}) order by e.version)::text from events e where e.stream_id = s.stream_id), '[]') as events,
       ${compare ? readModelColumns('s') : sql`null as avatar, null as generation, null as photos`}
-    from (
-      select stream_id, sum(version) over (order by stream_id) - version as events_before
-      from (select stream_id, version from streams where stream_id > ${after} order by stream_id limit ${size.streams}) candidates
-    ) s
-    where s.events_before < ${size.events}
-    order by s.stream_id`.execute(store.db);
+    from streams s where s.stream_id > ${after} order by s.stream_id limit ${pageSize}`.execute(store.db);
   const last = rows.at(-1)?.streamId;
   return last === undefined ? null : { last, streams: rows };
-}
-
-interface PageSize {
-  streams: number;
-  events: number;
 }
 
 interface PageColumns {
@@ -67,20 +55,14 @@ interface PageColumns {
 }
 
 /**
- * Replays every stream, a page at a time (memory stays flat however long the log, and however long
- * its streams short of one that alone outgrows a page), comparing each
+ * Replays every stream, a page at a time (memory stays flat however long the log), comparing each
  * with the read model. The main thread reads the next page while a worker thread folds this one
  * through the machine, so Postgres, the protocol and the machine all work at once. Timelines only
  * when asked for.
  */
 export async function* replayAll(
   store: Store,
-  {
-    timeline = false,
-    travel = {},
-    pageSize = 250,
-    pageEvents = 20_000,
-  }: { timeline?: boolean; travel?: TimeTravel; pageSize?: number; pageEvents?: number } = {},
+  { timeline = false, travel = {}, pageSize = 250 }: { timeline?: boolean; travel?: TimeTravel; pageSize?: number } = {},
 ): AsyncGenerator<StreamReplay> {
   const options: FoldOptions = { timeline, travel };
   // Times are only needed to show them or to travel to a moment; not reading them saves parsing.
@@ -90,7 +72,7 @@ export async function* replayAll(
   // Each page goes to the worker as soon as it is read, so the main thread does not hold it (and
   // promote it to its old generation) while the worker folds the page before.
   const readAndFold = async (after: string) => {
-    const page = await streamPage(store, after, { streams: pageSize, events: pageEvents }, columns);
+    const page = await streamPage(store, after, pageSize, columns);
     if (!page) return null;
     const replays = worker.fold({ streams: page.streams, ...columns, options });
     // Awaited in turn below; a page left behind when the replay ends early must not go unhandled.
