@@ -6,6 +6,7 @@ import {
   type AvatarEvent,
   type AvatarState,
 } from '@avatar/machine';
+import { avatarCreated, photosAdded, trainingCompleted, trainingProgressed, trainingSubmitted } from '@avatar/machine/testing';
 import { append, type Store } from '@avatar/store';
 
 /**
@@ -15,29 +16,14 @@ import { append, type Store } from '@avatar/store';
  */
 function templateHistory(): AvatarEvent[] {
   const id = '00000000-0000-4000-8000-000000000000';
-  const events: AvatarEvent[] = [
-    { type: 'AvatarCreated', avatarId: id, ownerId: 1, chatId: 1, name: 'Bench', gender: 'female', trainer: 'portrait' },
-  ];
-  for (let n = 0; n < 14; n++) {
-    events.push({
-      type: 'PhotoAdded',
-      photoId: `photo-${n}`,
-      telegramFileId: `AgACAgIAAxkBAAI-${n}`,
-      fileUniqueId: `AQAD-${n}`,
-      sha256: n.toString(16).padStart(64, 'b'),
-      width: 1024,
-      height: 1280,
-      bytes: 300_000,
-      mime: 'image/jpeg',
-    });
-  }
+  const events: AvatarEvent[] = [avatarCreated({ avatarId: id, ownerId: 1, chatId: 1, name: 'Bench' }), ...photosAdded(14)];
   let state: AvatarState | null = null;
   for (const event of events) state = avatarLifecycle.evolve(state, event);
   events.push(
     trainingRequest(state!, 'attempt-1'),
-    { type: 'TrainingSubmitted', attemptId: 'attempt-1', falRequestId: 'REQ', endpoint: 'fal-ai/flux-lora-portrait-trainer' },
-    { type: 'TrainingProgressed', attemptId: 'attempt-1', falStatus: 'IN_PROGRESS' },
-    { type: 'TrainingCompleted', attemptId: 'attempt-1', falRequestId: 'REQ', loraUrl: 'https://v3.fal.media/files/x/lora.safetensors', configUrl: 'https://v3.fal.media/files/x/config.json' },
+    trainingSubmitted('attempt-1', 'REQ'),
+    trainingProgressed('attempt-1', 'IN_PROGRESS'),
+    trainingCompleted('attempt-1', 'REQ'),
     { type: 'AvatarRenamed', name: 'Bench renamed' },
     { type: 'MainAvatarChosen' },
   );
