@@ -7,8 +7,9 @@
  *
  *   WEBHOOK_URL, WEBHOOK_SIGNING_KEY (PKCS#8 PEM), WEBHOOK_COUNT, WEBHOOK_CONNECTIONS
  */
-import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import { falWebhookHeaders, signFalWebhook } from '@avatar/fal-emulator/testing';
 import { percentile } from './load.js';
 import { inFlightRequestId } from './seed.js';
 
@@ -31,18 +32,10 @@ function signedDelivery(requestId: string) {
     `{"error": null, "gateway_request_id": "${requestId}", "payload": {"config_file": ${file('config.json')}, ` +
       `"diffusers_lora_file": ${file('lora.safetensors')}}, "request_id": "${requestId}", "status": "OK"}`,
   );
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const message = [requestId, 'fal-user', timestamp, createHash('sha256').update(body).digest('hex')].join('\n');
+  const signature = signFalWebhook(key, { requestId, userId: 'fal-user', timestamp: String(Math.floor(Date.now() / 1000)), body });
   return {
     body,
-    headers: {
-      'content-type': 'application/json',
-      'content-length': String(body.length),
-      'x-fal-webhook-request-id': requestId,
-      'x-fal-webhook-user-id': 'fal-user',
-      'x-fal-webhook-timestamp': timestamp,
-      'x-fal-webhook-signature': sign(null, Buffer.from(message), key).toString('hex'),
-    },
+    headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...falWebhookHeaders(signature) },
   };
 }
 

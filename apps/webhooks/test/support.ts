@@ -1,9 +1,9 @@
-import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFalGateway, FalJwksCache, type FalKeySource } from '@avatar/fal';
 import { startFalEmulator, type FalEmulator, type FalEmulatorOptions, type FalJobView } from '@avatar/fal-emulator';
-import { waitFor } from '@avatar/fal-emulator/testing';
+import { falWebhookHeaders, signFalWebhook, waitFor } from '@avatar/fal-emulator/testing';
 import { statusOf, trainingRequest, type Actor, type AvatarState, type AvatarStatus, type EventOf } from '@avatar/machine';
 import { dispatch, loadAvatar, openStore, readStream, type RecordedEvent, type Store } from '@avatar/store';
 import { testBackends, type TestBackend, type TestStore } from '@avatar/store/testing';
@@ -283,15 +283,8 @@ export async function startWebhookSigner(): Promise<WebhookSigner> {
   return {
     jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
     headers(requestId, body, { timestamp = Math.floor(Date.now() / 1000), key = privateKey, userId = 'fal-user' } = {}) {
-      const bodyHash = createHash('sha256').update(body).digest('hex');
-      const signature = sign(null, Buffer.from([requestId, userId, String(timestamp), bodyHash].join('\n')), key).toString('hex');
-      return {
-        'content-type': 'application/json',
-        'x-fal-webhook-request-id': requestId,
-        'x-fal-webhook-user-id': userId,
-        'x-fal-webhook-timestamp': String(timestamp),
-        'x-fal-webhook-signature': signature,
-      };
+      const signature = signFalWebhook(key, { requestId, userId, timestamp: String(timestamp), body });
+      return { 'content-type': 'application/json', ...falWebhookHeaders(signature) };
     },
     close: () =>
       new Promise<void>((resolve) => {
