@@ -33,8 +33,8 @@ export async function loadStream<K extends StreamKind>(
     state: PersistedState | null;
     events: Pick<RecordedEvent, 'type' | 'data'>[] | null;
   }>`
-    select version, stream_type, case when machine_version = ${lifecycle.machineVersion} then state end as state,
-      case when stream_type = ${kind} and (state is null or machine_version is distinct from ${lifecycle.machineVersion}) then
+    select version, stream_type, ${usableStateOf('s')} as state,
+      case when stream_type = ${kind} and ${usableStateOf('s')} is null then
         (select json_agg(json_build_object('type', e.type, 'data', e.data) order by e.version)
          from events e where e.stream_id = s.stream_id and e.version <= s.version)
       end as events
