@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { Store } from '../database.js';
 import { StreamFold, type FoldOptions, type StreamReplay, type TimeTravel } from './fold.js';
 import { FoldWorker } from './fold-worker.js';
-import type { AggregatedStream } from './page.js';
+import type { AggregatedStream, PageToFold } from './page.js';
 import { readModelColumns, readModelOf } from './read-model.js';
 
 export type { Anomaly, AnomalyKind, ReplayedEvent, StreamReplay, TimeTravel, TimelineEntry } from './fold.js';
@@ -48,11 +48,8 @@ async function streamPage(store: Store, after: string, pageSize: number, columns
   return last === undefined ? null : { last, streams: rows };
 }
 
-interface PageColumns {
-  withTimes: boolean;
-  withMetadata: boolean;
-  compare: boolean;
-}
+/** What a page carries besides events: optional columns, and whether to compare with the read model. */
+type PageColumns = Pick<PageToFold, 'withTimes' | 'withMetadata' | 'compare'>;
 
 /**
  * Replays every stream, a page at a time (memory stays flat however long the log), comparing each
