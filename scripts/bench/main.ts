@@ -7,7 +7,8 @@
  *                  without it the embedded PGlite is measured (the targets are for Postgres).
  *   BENCH_EVENTS   events to seed for replay and rebuild (default 1,000,000)
  *   BENCH_SECONDS  seconds per throughput measurement (default 8)
- *   BENCH_WEBHOOKS signed fal webhooks to ingest, one per in-flight training (default 10,000)
+ *   BENCH_WEBHOOKS signed fal webhooks to ingest, one per in-flight training (default 10,000),
+ *                  after a warm-up of a fifth as many more that is not counted
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { webhookIngestion } from './webhooks.js';
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const eventsToSeed = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const webhooksToIngest = Number(process.env.BENCH_WEBHOOKS ?? 10_000);
+const webhookWarmup = Math.ceil(webhooksToIngest / 5);
 const writers = 16;
 const webhookConnections = 32;
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -112,15 +114,19 @@ async function main() {
     report.rebuild = { ...rebuilt, eventsPerSecond: Math.round(rebuilt.events / rebuilt.seconds) };
     report.seededEvents = seeded;
 
-    progress(`appending ${webhooksToIngest} avatars in training, each waiting for its fal webhook`);
-    await seedTrainingInFlight(store, webhooksToIngest);
+    progress(`appending ${webhookWarmup + webhooksToIngest} avatars in training, each waiting for its fal webhook`);
+    await seedTrainingInFlight(store, webhookWarmup + webhooksToIngest);
     await settle(store);
   } finally {
     await store.close();
   }
 
-  progress(`webhook ingestion: ${webhooksToIngest} signed fal webhooks at ${webhookConnections} connections`);
-  const webhooks = await webhookIngestion(url ? { kind: 'postgres', url, schema } : config, webhooksToIngest, webhookConnections);
+  progress(`webhook ingestion: ${webhooksToIngest} signed fal webhooks at ${webhookConnections} connections, after ${webhookWarmup} not counted`);
+  const webhooks = await webhookIngestion(url ? { kind: 'postgres', url, schema } : config, {
+    count: webhooksToIngest,
+    warmup: webhookWarmup,
+    connections: webhookConnections,
+  });
   report.webhookIngestion32 = webhooks;
 
   progress('replay of every stream, in a process of its own (peak RSS is the replay\'s)');

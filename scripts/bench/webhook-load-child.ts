@@ -5,7 +5,8 @@
  * last is answered. Bodies are signed before the clock starts (signing is fal's cost, not ours).
  * Prints one JSON line: requests, seconds, requests/s, latency percentiles, errors, outcomes.
  *
- *   WEBHOOK_URL, WEBHOOK_SIGNING_KEY (PKCS#8 PEM), WEBHOOK_COUNT, WEBHOOK_CONNECTIONS
+ *   WEBHOOK_URL, WEBHOOK_SIGNING_KEY (PKCS#8 PEM), WEBHOOK_COUNT, WEBHOOK_CONNECTIONS,
+ *   WEBHOOK_FIRST (the first in-flight request to deliver; default 0)
  */
 import { createPrivateKey } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -23,6 +24,7 @@ const url = new URL('/webhooks/fal', required('WEBHOOK_URL'));
 const key = createPrivateKey(required('WEBHOOK_SIGNING_KEY'));
 const count = Number(required('WEBHOOK_COUNT'));
 const connections = Number(required('WEBHOOK_CONNECTIONS'));
+const first = Number(process.env.WEBHOOK_FIRST ?? 0);
 
 const file = (name: string) => `{"content_type": null, "file_name": null, "file_size": null, "url": "https://v3.fal.media/files/bench/${name}"}`;
 
@@ -55,7 +57,7 @@ function post(delivery: ReturnType<typeof signedDelivery>): Promise<{ status: nu
   });
 }
 
-const deliveries = Array.from({ length: count }, (_, n) => signedDelivery(inFlightRequestId(n)));
+const deliveries = Array.from({ length: count }, (_, n) => signedDelivery(inFlightRequestId(first + n)));
 const latenciesMs: number[] = [];
 const outcomes: Record<string, number> = {};
 let errors = 0;
@@ -76,7 +78,7 @@ await Promise.all(
         // Each request is a distinct in-flight training: anything but "accepted" is an error.
         if (outcome !== 'accepted') {
           errors += 1;
-          firstError ??= `${inFlightRequestId(n)}: ${status} ${body}`;
+          firstError ??= `${inFlightRequestId(first + n)}: ${status} ${body}`;
         }
       } catch (error) {
         errors += 1;
