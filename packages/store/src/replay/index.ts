@@ -20,15 +20,23 @@ export async function replayStream(
   streamId: string,
   travel: TimeTravel = {},
 ): Promise<StreamReplay & { state: AnyMachineSnapshot | null }> {
-  const events = await store.db
-    .selectFrom('events')
-    .select(['version', 'type', 'data', 'created_at', 'metadata'])
-    .where('stream_id', '=', streamId)
-    .orderBy('version')
-    .execute();
+  // One snapshot for the events and the read model: a dispatch committing between two reads
+  // would show a read model one event ahead of the log, drift that is not there.
+  const { events, readModel } = await store.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const events = await trx
+        .selectFrom('events')
+        .select(['version', 'type', 'data', 'created_at', 'metadata'])
+        .where('stream_id', '=', streamId)
+        .orderBy('version')
+        .execute();
+      return { events, readModel: travelling(travel) ? null : await readModelOf(trx, streamId) };
+    });
   const fold = new StreamFold({ timeline: true, travel });
   for (const e of events) fold.add({ version: e.version, type: e.type, data: e.data, createdAt: e.created_at, metadata: e.metadata });
-  return fold.finish(streamId, travelling(travel) ? null : await readModelOf(store.db, streamId));
+  return fold.finish(streamId, readModel);
 }
 
 /**
