@@ -44,6 +44,14 @@ export interface HarnessOptions {
   imagesPerGeneration?: number;
   /** Start the notifier (default true). */
   notifier?: boolean;
+  /**
+   * Webhook mode answers Telegram after this long and handles the update on (default 8 s). A
+   * short one makes the emulator deliver the next update meanwhile: the updates of one album are
+   * then handled at once, as Telegram's parallel webhook connections or several instances do.
+   */
+  answerWithinMs?: number;
+  /** Webhook mode: this many bot instances on the one database, updates dealt round-robin (default 1). */
+  instances?: number;
 }
 
 export const webhookSecret = 'test-webhook-secret_1';
@@ -74,14 +82,18 @@ async function startBot(tg: TelegramEmulator, store: TestStore, logger: BotLogge
     stopUpdates = () => polling.stop();
   } else {
     server = Fastify();
-    webhookRoute(server, bot.bot, { path: '/telegram', secretToken: webhookSecret, store, logger });
+    webhookRoute(server, bot.bot, {
+      path: '/telegram',
+      secretToken: webhookSecret,
+      store,
+      logger,
+      ...(options.answerWithinMs !== undefined ? { answerWithinMs: options.answerWithinMs } : {}),
+    });
     await server.listen({ port: 0, host: '127.0.0.1' });
     const address = server.server.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
     webhookUrl = `http://127.0.0.1:${address.port}/telegram`;
-    await bot.bot.api.setWebhook(webhookUrl, { secret_token: webhookSecret });
     stopUpdates = async () => {
-      await bot.bot.api.deleteWebhook();
       await server?.close();
     };
   }
@@ -98,13 +110,57 @@ async function startBot(tg: TelegramEmulator, store: TestStore, logger: BotLogge
   };
 }
 
+/**
+ * The bot as deployed: one instance, or in webhook mode several on the same database behind a
+ * front that deals Telegram's deliveries to them in turn (a load balancer's round robin).
+ */
+async function startBots(tg: TelegramEmulator, store: TestStore, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
+  const count = options.mode === 'webhook' ? (options.instances ?? 1) : 1;
+  const bots: RunningBot[] = [];
+  for (let n = 0; n < count; n++) bots.push(await startBot(tg, store, logger, options));
+  const [first] = bots as [RunningBot, ...RunningBot[]];
+  if (options.mode === 'polling') return first;
+  const front = count === 1 ? null : await roundRobin(bots.map((bot) => bot.webhookUrl!));
+  const webhookUrl = front?.url ?? first.webhookUrl!;
+  await first.bot.bot.api.setWebhook(webhookUrl, { secret_token: webhookSecret });
+  return {
+    bot: first.bot,
+    webhookUrl,
+    notifier: first.notifier,
+    async stop() {
+      await first.bot.bot.api.deleteWebhook();
+      await front?.close();
+      for (const bot of bots) await bot.stop();
+    },
+  };
+}
+
+/** Forwards each POST to the next of `targets` in turn, answering with its answer. */
+async function roundRobin(targets: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+  let next = 0;
+  const front = Fastify();
+  front.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  front.post('/telegram', async (request, reply) => {
+    const target = targets[next++ % targets.length]!;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const secret = request.headers['x-telegram-bot-api-secret-token'];
+    if (typeof secret === 'string') headers['x-telegram-bot-api-secret-token'] = secret;
+    const answer = await fetch(target, { method: 'POST', headers, body: request.body as string });
+    return reply.code(answer.status).header('content-type', answer.headers.get('content-type') ?? 'text/plain').send(await answer.text());
+  });
+  await front.listen({ port: 0, host: '127.0.0.1' });
+  const address = front.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { url: `http://127.0.0.1:${address.port}/telegram`, close: () => front.close() };
+}
+
 /** The Telegram emulator, a fresh database, the bot by long polling or webhook, and its notifier. */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const logs: LogEntry[] = [];
   const logger = recordingLogger(logs);
   const tg = await startTelegramEmulator({ timeoutMs: 20_000, webhook: { retryDelayMs: 50, maxRetryDelayMs: 500 } });
   const store = await options.backend.open();
-  let running = await startBot(tg, store, logger, options);
+  let running = await startBots(tg, store, logger, options);
   let users = 0;
   const attached: (() => Promise<void>)[] = [];
   return {
@@ -122,7 +178,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     user: (profile = {}) => tg.user({ firstName: `User${++users}`, languageCode: 'en', ...profile }),
     async restartBot() {
       await running.stop();
-      running = await startBot(tg, store, logger, options);
+      running = await startBots(tg, store, logger, options);
     },
     closeWith(close) {
       attached.push(close);
@@ -144,7 +200,7 @@ export interface SuiteContext {
 export function botSuites(
   name: string,
   define: (test: Test<SuiteContext>, variant: { mode: Mode; backend: TestBackend['name'] }) => void,
-  { modes = ['polling'] as Mode[], ...options }: { modes?: Mode[]; imagesPerGeneration?: number; notifier?: boolean } = {},
+  { modes = ['polling'] as Mode[], ...options }: { modes?: Mode[] } & Pick<HarnessOptions, 'imagesPerGeneration' | 'notifier' | 'answerWithinMs' | 'instances'> = {},
 ): void {
   for (const backend of testBackends()) {
     for (const mode of modes) {

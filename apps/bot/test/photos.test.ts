@@ -101,3 +101,18 @@ botSuites(
   },
   { modes: ['polling', 'webhook'] },
 );
+
+botSuites(
+  'photo uploads on two instances',
+  (test) => {
+    test('an album dealt to two instances at once: every photo added once, ONE progress message, the final count', async ({ h }) => {
+      const user = h.user();
+      const avatarId = await createAvatarInChat(user, 'Together', {}, h.store);
+      await user.sendAlbum(photos(10));
+      await waitUntil('ten photos in', async () => (await photoCount(h.store, avatarId)) === 10);
+      await waitForText(user, '10/20 photos. Ready to train');
+      assert.is(botMessagesWith(user, 'Photos for Together').length, 1, 'one progress message per avatar');
+    });
+  },
+  { modes: ['webhook'], instances: 2, answerWithinMs: 1 },
+);
