@@ -32,3 +32,27 @@ export async function isChatUnreachable(db: Kysely<Schema>, chatId: number): Pro
   const row = await db.selectFrom('unreachable_chats').select('chat_id').where('chat_id', '=', chatId).executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Takes the lease `chatKey` for `holder` unless another holder's has not expired yet; true when
+ * taken. A holder that dies leaves a lease that expires after `ttlMs`, never one that blocks.
+ */
+export async function takeChatLease(db: Kysely<Schema>, chatKey: string, holder: string, ttlMs: number): Promise<boolean> {
+  const value = JSON.stringify({ holder });
+  const taken = await db
+    .insertInto('chat_sessions')
+    .values({ chat_key: chatKey, value })
+    .onConflict((oc) =>
+      oc
+        .column('chat_key')
+        .doUpdateSet({ value, updated_at: sql`now()` })
+        .where('chat_sessions.updated_at', '<', sql<Date>`now() - make_interval(secs => ${ttlMs / 1000})`),
+    )
+    .returning('chat_key')
+    .executeTakeFirst();
+  return taken !== undefined;
+}
+
+export async function releaseChatLease(db: Kysely<Schema>, chatKey: string, holder: string): Promise<void> {
+  await db.deleteFrom('chat_sessions').where('chat_key', '=', chatKey).where(sql<string>`value->>'holder'`, '=', holder).execute();
+}
