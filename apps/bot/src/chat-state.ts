@@ -1,5 +1,5 @@
 import { avatarNameSchema, genders } from '@avatar/machine';
-import { deleteChatSession, readChatSession, writeChatSession, type Store } from '@avatar/store';
+import { deleteChatSession, readChatSession, releaseChatLease, takeChatLease, writeChatSession, type Store } from '@avatar/store';
 import { z } from 'zod';
 import type { BotLogger } from './context.js';
 import { locales, type Locale } from './i18n/locales.js';
@@ -34,6 +34,10 @@ const localeSchema = z.object({ locale: z.enum(locales) });
 const flowKey = (chatId: number) => `flow:${chatId}`;
 const progressKey = (avatarId: string) => `progress:${avatarId}`;
 const localeKey = (chatId: number) => `locale:${chatId}`;
+const drawingKey = (avatarId: string) => `drawing:${avatarId}`;
+
+/** Longer than drawing takes with Telegram's flood-control waits; a crashed drawer's lease ends then. */
+const drawingLeaseMs = 30_000;
 
 async function readValid<T>(store: Store, key: string, schema: z.ZodType<T>, logger: BotLogger): Promise<T | null> {
   const raw = await readChatSession(store.db, key);
@@ -69,6 +73,15 @@ export class ChatState {
 
   setProgressMessage(avatarId: string, message: ProgressMessage): Promise<void> {
     return writeChatSession(this.store.db, progressKey(avatarId), message);
+  }
+
+  /** The right to draw an avatar's progress message, held by one drawer at a time (see showLatestProgress). */
+  takeDrawingLease(avatarId: string, holder: string): Promise<boolean> {
+    return takeChatLease(this.store.db, drawingKey(avatarId), holder, drawingLeaseMs);
+  }
+
+  releaseDrawingLease(avatarId: string, holder: string): Promise<void> {
+    return releaseChatLease(this.store.db, drawingKey(avatarId), holder);
   }
 
   /** The language notifications to this chat are written in (the worker has no update to read it from). */

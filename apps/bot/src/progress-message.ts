@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Api } from 'grammy';
 import type { ChatState } from './chat-state.js';
 import { editScreen, sendScreen, type Screen } from './telegram/screens.js';
@@ -30,4 +31,36 @@ export async function showProgress(
 export async function refreshProgress(api: Api, chats: ChatState, avatarId: string, view: Screen): Promise<void> {
   const stored = await chats.progressMessage(avatarId);
   if (stored !== null) await editScreen(api, stored.chatId, stored.messageId, view);
+}
+
+/**
+ * Draws the avatar's progress from the avatar as it is when drawn, for updates that other
+ * instances may be handling at the same time (an album's photos). Without care an older count can
+ * be drawn last: an edit that waits out flood control lands after a newer one. So one drawer at a
+ * time holds the avatar's drawing lease; an update that finds it taken leaves the drawing to the
+ * holder, which looks again after releasing it and draws once more if the avatar moved on. (An
+ * update's change is committed before it asks for the lease, and the holder looks after releasing
+ * it, so the last change is always drawn.)
+ */
+export async function showLatestProgress(
+  api: Api,
+  chats: ChatState,
+  chatId: number,
+  avatarId: string,
+  latest: () => Promise<{ version: number; view: Screen } | null>,
+): Promise<void> {
+  let drawn: number | null = null;
+  for (;;) {
+    const holder = randomUUID();
+    if (!(await chats.takeDrawingLease(avatarId, holder))) return;
+    try {
+      const now = await latest();
+      if (now === null || now.version === drawn) return;
+      await showProgress(api, chats, chatId, avatarId, now.view);
+      drawn = now.version;
+    } finally {
+      await chats.releaseDrawingLease(avatarId, holder);
+    }
+    if ((await latest())?.version === drawn) return;
+  }
 }

@@ -113,6 +113,22 @@ botSuites(
       await waitForText(user, '10/20 photos. Ready to train');
       assert.is(botMessagesWith(user, 'Photos for Together').length, 1, 'one progress message per avatar');
     });
+
+    test('an older count never stays drawn: an edit that waits out flood control is followed by the latest count', async ({ h }) => {
+      const user = h.user();
+      const avatarId = await createAvatarInChat(user, 'Flood', {}, h.store);
+      // The first photo's instance is told to wait a second before drawing "1/20"; the second
+      // photo goes to the other instance, which draws "2/20" meanwhile.
+      const editsBefore = h.tg.calls.filter((c) => c.method === 'editMessageText').length;
+      h.tg.failNext('editMessageText', { errorCode: 429, retryAfter: 1, chatId: user.id });
+      await user.sendPhoto(photo());
+      await waitUntil('the first drawing refused', () => h.tg.calls.filter((c) => c.method === 'editMessageText').length > editsBefore);
+      await user.sendPhoto(photo());
+      await waitUntil('two photos in', async () => (await photoCount(h.store, avatarId)) === 2);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      const [progress] = botMessagesWith(user, 'Photos for Flood');
+      assert.ok(progress?.text?.includes('2/20 photos'), progress?.text);
+    });
   },
   { modes: ['webhook'], instances: 2, answerWithinMs: 1 },
 );

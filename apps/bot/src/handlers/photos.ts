@@ -7,7 +7,7 @@ import { isOwnedBy } from '../avatars.js';
 import type { BotContext } from '../context.js';
 import { photoCandidateOf } from '../photos/candidate.js';
 import { takePhoto } from '../photos/intake.js';
-import { showProgress } from '../progress-message.js';
+import { showLatestProgress } from '../progress-message.js';
 import { refusalMessage, statusName } from '../rejections.js';
 import { screen } from '../telegram/screens.js';
 import { photoRemoval, uploadProgress } from '../views/avatar.js';
@@ -26,6 +26,12 @@ async function photoTarget(services: BotServices, chatId: number, userId: number
   const latest = candidates.sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
   if (latest === undefined) return null;
   return (await loadAvatar(services.store, latest.avatarId))?.state ?? null;
+}
+
+/** Whether the avatar is still gathering photos (not training, not gone): the upload screen applies. */
+function stillUploading(state: AvatarState): boolean {
+  const abilities = abilitiesOf(state);
+  return !isDeleted(state) && (abilities.addPhotos || abilities.removePhotos);
 }
 
 /** A photo or a file: every one is added or answered with the reason it was not, albums included. */
@@ -49,7 +55,13 @@ export function photoMessageHandler(services: BotServices) {
       await send(ctx, screen(text), message.message_id);
       return;
     }
-    await showProgress(ctx.api, services.chats, chatId, result.state.context.avatarId, uploadProgress(texts, result.state));
+    const { avatarId } = result.state.context;
+    await showLatestProgress(ctx.api, services.chats, chatId, avatarId, async () => {
+      const now = await loadAvatar(services.store, avatarId);
+      const { version, state } = now ?? { version: null, state: null };
+      if (version === null || state === null || !stillUploading(state)) return null;
+      return { version, view: uploadProgress(texts, state) };
+    });
   };
 }
 
