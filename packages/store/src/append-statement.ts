@@ -45,6 +45,30 @@ interface AppendedRow {
   created_at: Date;
 }
 
+interface BatchedRow extends AppendedRow {
+  chain: number;
+}
+
+/** The names of one chain's CTEs: `stream0`, `appended0` … (a single write is chain 0). */
+function chainNames(chain: number) {
+  const name = (base: string) => sql.raw(`${base}${chain}`);
+  return {
+    required: name('required'),
+    stream: name('stream'),
+    appended: name('appended'),
+    inbox: name('inbox_row'),
+    avatar: name('avatar_row'),
+    generation: name('generation_row'),
+    photosAdded: name('photos_added'),
+    photosRemoved: name('photos_removed'),
+    falResolved: name('fal_resolved'),
+    falAdded: name('fal_added'),
+    outbox: name('outbox_row'),
+  };
+}
+
+type ChainNames = ReturnType<typeof chainNames>;
+
 /**
  * Appends and projects in ONE statement: a chain of data-modifying CTEs that all hang off the
  * stream row's optimistic update, so either everything is written or nothing is. One statement
@@ -53,12 +77,52 @@ interface AppendedRow {
 export async function writeStream(db: Executor, write: StreamWrite): Promise<RecordedEvent[]> {
   let rows: AppendedRow[];
   try {
-    rows = (await appendStatement(write).execute(db)).rows;
+    rows = (await streamStatement([write]).execute(db)).rows;
   } catch (error) {
     if (isUniqueViolation(error, 'events_event_id_key')) throw new DuplicateEventError(write.events.map((e) => e.eventId));
     throw error;
   }
   if (rows.length === 0) throw await whyNothingWasAppended(db, write);
+  return recordedEvents(write, rows);
+}
+
+/**
+ * Writes several streams in one statement and one commit (group commit): each stream's chain
+ * hangs off its own version check, so a stream whose check fails writes nothing and gets its own
+ * error while the others land. The streams must be distinct (Postgres cannot update one row twice
+ * in a statement). If Postgres refuses the statement as a whole (a duplicate event id, a deadlock
+ * with another instance), nothing was written and every stream is written again on its own.
+ */
+export async function writeStreams(db: Executor, writes: readonly StreamWrite[]): Promise<PromiseSettledResult<RecordedEvent[]>[]> {
+  if (writes.length === 1) return Promise.allSettled([writeStream(db, writes[0]!)]);
+  let rows: BatchedRow[];
+  try {
+    rows = (await streamStatement(writes).execute(db)).rows as BatchedRow[];
+  } catch (error) {
+    // Postgres refused the statement (it carries a SQLSTATE), so it wrote nothing: write each
+    // stream alone. Without one (a lost connection) the commit may have happened; say so instead.
+    if (!hasSqlState(error)) throw error;
+    return Promise.allSettled(writes.map((write) => writeStream(db, write)));
+  }
+  const byChain = writes.map((): AppendedRow[] => []);
+  for (const row of rows) byChain[row.chain]!.push(row);
+  return Promise.allSettled(
+    writes.map(async (write, i) => {
+      const appended = byChain[i]!;
+      if (appended.length === 0) throw await whyNothingWasAppended(db, write);
+      return recordedEvents(write, appended);
+    }),
+  );
+}
+
+/** An error Postgres sent (pg's and PGlite's DatabaseError carry a severity and a SQLSTATE), not a socket's. */
+function hasSqlState(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
+
+function recordedEvents(write: StreamWrite, rows: readonly AppendedRow[]): RecordedEvent[] {
   return rows.map((row, i) => {
     const event = write.events[i]!;
     return {
@@ -75,46 +139,78 @@ export async function writeStream(db: Executor, write: StreamWrite): Promise<Rec
   });
 }
 
-function appendStatement(write: StreamWrite): RawBuilder<AppendedRow> {
+/**
+ * What makes one write's chain text differ from another's (its parameters aside). Grouping writes
+ * of one shape together makes a group's text recur, so its prepared plan is reused.
+ */
+export function shapeOf(write: StreamWrite): string {
+  const { expected, inbox, requires, inline, effects } = write;
+  return [
+    typeof expected === 'number' ? 'version' : expected,
+    requires ? 'requires' : '',
+    inbox ? 'inbox' : '',
+    effects.length > 0 ? 'effects' : '',
+    inline.rowExists ? 'row' : 'new',
+    inline.avatar ? Object.keys(inline.avatar).join(',') : '',
+    inline.generation ? Object.keys(inline.generation).join(',') : '',
+    inline.photosAdded.length > 0 ? 'photos+' : '',
+    inline.photosRemoved.length > 0 ? 'photos-' : '',
+    inline.resolveOpenFalRequests ? 'resolve' : '',
+    inline.falRequestsAdded.length > 0 ? 'fal+' : '',
+  ].join('|');
+}
+
+/** One chain of CTEs per stream, each named with its chain's number; rows come back by chain and version. */
+function streamStatement(writes: readonly StreamWrite[]): RawBuilder<AppendedRow | BatchedRow> {
+  const chains = writes.map((write, i) => streamChain(write, i));
+  const results = chains.map(({ appended }, i) =>
+    writes.length === 1 ? sql`select * from ${appended}` : sql`select ${sql.lit(i)}::int as chain, * from ${appended}`,
+  );
+  const order = writes.length === 1 ? sql`version` : sql`chain, version`;
+  return sql`with ${sql.join(chains.flatMap(({ ctes }) => ctes), sql`, `)} select * from (${sql.join(results, sql` union all `)}) r order by ${order}`;
+}
+
+function streamChain(write: StreamWrite, chain: number): { ctes: RawBuilder<unknown>[]; appended: RawBuilder<unknown> } {
   const { events, effects, inbox, requires } = write;
+  const names = chainNames(chain);
   const ctes: RawBuilder<unknown>[] = [];
   if (requires) {
-    ctes.push(sql`required as (select version from streams where stream_id = ${requires.streamId} for share)`);
+    ctes.push(sql`${names.required} as (select version from streams where stream_id = ${requires.streamId} for share)`);
   }
-  ctes.push(sql`stream as (${streamUpdate(write)})`);
-  ctes.push(sql`appended as (
+  ctes.push(sql`${names.stream} as (${streamUpdate(write, names)})`);
+  ctes.push(sql`${names.appended} as (
     insert into events (stream_id, version, event_id, type, data, metadata, created_at)
     select s.stream_id, s.version - ${events.length} + e.ord, e.event_id, e.type, e.data, e.metadata, coalesce(e.created_at, now())
-    from stream s, unnest(
+    from ${names.stream} s, unnest(
       ${events.map((e) => e.eventId)}::uuid[], ${events.map((e) => e.type)}::text[],
       ${events.map((e) => JSON.stringify(e.data))}::json[], ${events.map((e) => JSON.stringify(e.metadata))}::json[],
       ${events.map((e) => e.createdAt ?? null)}::timestamptz[]
     ) with ordinality as e(event_id, type, data, metadata, created_at, ord)
     returning global_position, transaction_id::text as transaction_id, version, event_id, created_at)`);
   if (inbox) {
-    ctes.push(sql`inbox_row as (
+    ctes.push(sql`${names.inbox} as (
       insert into inbox (source, message_id, stream_id, outcome, detail, payload)
       select ${inbox.message.source}, ${inbox.message.messageId}, s.stream_id, 'applied', ${JSON.stringify(inbox.detail)}::jsonb, ${inbox.message.payload}
-      from stream s
+      from ${names.stream} s
       on conflict (source, message_id) do update
         set outcome = excluded.outcome, stream_id = excluded.stream_id, detail = excluded.detail, payload = excluded.payload
         where inbox.outcome = 'unknown_request')`);
   }
-  ctes.push(...inlineProjection(write));
+  ctes.push(...inlineProjection(write, names));
   if (effects.length > 0) {
-    ctes.push(sql`outbox_row as (
+    ctes.push(sql`${names.outbox} as (
       insert into outbox (topic, kind, stream_id, payload, caused_by)
       select o.topic, o.kind, s.stream_id, o.payload, o.caused_by
-      from stream s, unnest(
+      from ${names.stream} s, unnest(
         ${effects.map(({ effect }) => effectTopic[effect.kind])}::text[], ${effects.map(({ effect }) => effect.kind)}::text[],
         ${effects.map(({ effect }) => JSON.stringify(effect))}::jsonb[], ${effects.map(({ causedBy }) => causedBy)}::uuid[]
       ) as o(topic, kind, payload, caused_by))`);
   }
-  return sql<AppendedRow>`with ${sql.join(ctes, sql`, `)} select * from appended order by version`;
+  return { ctes, appended: names.appended };
 }
 
 /** The stream row moves to its new version only if the expectation (and every guard) holds. */
-function streamUpdate(write: StreamWrite): RawBuilder<unknown> {
+function streamUpdate(write: StreamWrite, names: ChainNames): RawBuilder<unknown> {
   const { streamId, streamType, expected, events, state, inbox, requires } = write;
   const count = events.length;
   const stateJson = state ? JSON.stringify(state.persisted) : null;
@@ -124,7 +220,7 @@ function streamUpdate(write: StreamWrite): RawBuilder<unknown> {
     guards.push(sql`not exists (select 1 from inbox where source = ${inbox.message.source} and message_id = ${inbox.message.messageId}
       and outcome <> 'unknown_request')`);
   }
-  if (requires) guards.push(sql`(select version from required) = ${requires.version}`);
+  if (requires) guards.push(sql`(select version from ${names.required}) = ${requires.version}`);
   const guard = sql.join(guards, sql` and `);
 
   if (expected === 'no_stream' || expected === 'any') {
@@ -147,32 +243,32 @@ function streamUpdate(write: StreamWrite): RawBuilder<unknown> {
  * itself. A row the stream already has is UPDATEd (cheaper than INSERT … ON CONFLICT, which tries
  * the insert first); a stream's first row is upserted.
  */
-function readModelRow(table: string, key: string, row: Record<string, unknown>, inline: InlineWrites): RawBuilder<unknown> {
+function readModelRow(table: string, key: string, row: Record<string, unknown>, inline: InlineWrites, stream: RawBuilder<unknown>): RawBuilder<unknown> {
   const columns = Object.keys(row);
   const updatedAt = sql`coalesce(${inline.lastEventAt}::timestamptz, now())`;
   if (inline.rowExists) {
     const assignments = columns.filter((c) => c !== key).map((c) => sql`${sql.ref(c)} = ${row[c]}`);
     return sql`update ${sql.table(table)} t set ${sql.join(assignments)}, version = s.version, updated_at = ${updatedAt}
-      from stream s where t.${sql.ref(key)} = ${row[key]}`;
+      from ${stream} s where t.${sql.ref(key)} = ${row[key]}`;
   }
   const updates = [...columns.filter((c) => c !== key), 'version', 'updated_at'].map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`);
   return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}, version, created_at, updated_at)
     select ${sql.join(columns.map((c) => sql`${row[c]}`))}, s.version, coalesce(${inline.firstEventAt}::timestamptz, now()), ${updatedAt}
-    from stream s
+    from ${stream} s
     on conflict (${sql.ref(key)}) do update set ${sql.join(updates)}`;
 }
 
-function inlineProjection(write: StreamWrite): RawBuilder<unknown>[] {
+function inlineProjection(write: StreamWrite, names: ChainNames): RawBuilder<unknown>[] {
   const { streamId, inline } = write;
   const ctes: RawBuilder<unknown>[] = [];
-  if (inline.avatar) ctes.push(sql`avatar_row as (${readModelRow('avatars', 'avatar_id', inline.avatar, inline)})`);
-  if (inline.generation) ctes.push(sql`generation_row as (${readModelRow('generations', 'generation_id', inline.generation, inline)})`);
+  if (inline.avatar) ctes.push(sql`${names.avatar} as (${readModelRow('avatars', 'avatar_id', inline.avatar, inline, names.stream)})`);
+  if (inline.generation) ctes.push(sql`${names.generation} as (${readModelRow('generations', 'generation_id', inline.generation, inline, names.stream)})`);
   const added = inline.photosAdded;
   if (added.length > 0) {
-    ctes.push(sql`photos_added as (
+    ctes.push(sql`${names.photosAdded} as (
       insert into avatar_photos (avatar_id, photo_id, position, telegram_file_id, file_unique_id, sha256, width, height, bytes, mime, added_at)
       select s.stream_id, p.photo_id, p.position, p.telegram_file_id, p.file_unique_id, p.sha256, p.width, p.height, p.bytes, p.mime, coalesce(p.added_at, now())
-      from stream s, unnest(
+      from ${names.stream} s, unnest(
         ${added.map((p) => p.photo_id)}::text[], ${added.map((p) => p.position)}::int[], ${added.map((p) => p.telegram_file_id)}::text[],
         ${added.map((p) => p.file_unique_id)}::text[], ${added.map((p) => p.sha256)}::text[], ${added.map((p) => p.width)}::int[],
         ${added.map((p) => p.height)}::int[], ${added.map((p) => p.bytes)}::int[], ${added.map((p) => p.mime)}::text[],
@@ -181,22 +277,22 @@ function inlineProjection(write: StreamWrite): RawBuilder<unknown>[] {
       on conflict (avatar_id, photo_id) do nothing)`);
   }
   if (inline.photosRemoved.length > 0) {
-    ctes.push(sql`photos_removed as (
+    ctes.push(sql`${names.photosRemoved} as (
       delete from avatar_photos where avatar_id = ${streamId} and photo_id = any(${inline.photosRemoved}::text[])
-      and exists (select 1 from stream))`);
+      and exists (select 1 from ${names.stream}))`);
   }
   if (inline.resolveOpenFalRequests) {
-    ctes.push(sql`fal_resolved as (
+    ctes.push(sql`${names.falResolved} as (
       update fal_requests set resolved_at = coalesce(${inline.resolveOpenFalRequests.at}::timestamptz, now())
-      where stream_id = ${streamId} and resolved_at is null and exists (select 1 from stream))`);
+      where stream_id = ${streamId} and resolved_at is null and exists (select 1 from ${names.stream}))`);
   }
   const requests = inline.falRequestsAdded;
   if (requests.length > 0) {
-    ctes.push(sql`fal_added as (
+    ctes.push(sql`${names.falAdded} as (
       insert into fal_requests (request_id, kind, stream_id, attempt_id, endpoint, submitted_at, resolved_at, next_poll_at)
       select f.request_id, f.kind, s.stream_id, f.attempt_id, f.endpoint, coalesce(f.submitted_at, now()),
         case when f.resolved then coalesce(f.resolved_at, now()) end, coalesce(f.submitted_at, now())
-      from stream s, unnest(
+      from ${names.stream} s, unnest(
         ${requests.map((r) => r.request_id)}::text[], ${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.attempt_id)}::text[],
         ${requests.map((r) => r.endpoint)}::text[], ${requests.map((r) => r.submitted_at)}::timestamptz[],
         ${requests.map((r) => r.resolved !== null)}::boolean[], ${requests.map((r) => r.resolved?.at ?? null)}::timestamptz[]

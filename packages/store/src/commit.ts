@@ -1,6 +1,7 @@
 import { effectTopic, toStored, type EffectTopic } from '@avatar/machine';
 import type { Kysely, Transaction } from 'kysely';
 import { writeStream, type StreamWrite } from './append-statement.js';
+import { GroupCommit } from './group-commit.js';
 import type { ExpectedVersion, RecordedEvent } from './event-log.js';
 import { lifecycleOf, type EventOfKind, type StateOf, type StreamKind } from './lifecycles.js';
 import { effectsOf } from './outbox.js';
@@ -36,16 +37,19 @@ export interface CommitOptions {
   requires?: StreamWrite['requires'];
 }
 
-/** Appends a change with its inline projection and outbox rows: one statement, all or nothing. */
+/**
+ * Appends a change with its inline projection and outbox rows: one statement, all or nothing,
+ * run on `db` (a transaction, say) or handed to the store's group commit.
+ */
 export async function commitChange<K extends StreamKind>(
-  db: Kysely<Schema> | Transaction<Schema>,
+  db: Kysely<Schema> | Transaction<Schema> | GroupCommit,
   change: StreamChangeOf<K>,
   options: CommitOptions,
 ): Promise<{ recorded: RecordedEvent[]; topics: EffectTopic[] }> {
   const lifecycle = lifecycleOf(change.kind);
   const effects = options.sideEffects ? effectsOf(change as PendingChange) : [];
   const final = change.final;
-  const recorded = await writeStream(db, {
+  const write: StreamWrite = {
     streamId: change.streamId,
     streamType: change.kind,
     expected: options.expected,
@@ -60,6 +64,7 @@ export async function commitChange<K extends StreamKind>(
     effects,
     ...(options.inbox ? { inbox: options.inbox } : {}),
     ...(options.requires ? { requires: options.requires } : {}),
-  });
+  };
+  const recorded = db instanceof GroupCommit ? await db.write(write) : await writeStream(db, write);
   return { recorded, topics: [...new Set(effects.map(({ effect }) => effectTopic[effect.kind]))] };
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { autoPreparingPool } from './pg-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { StreamCache } from './stream-cache.js';
@@ -13,6 +14,8 @@ export type DatabaseConfig = (
 ) & {
   /** Streams whose state dispatch keeps in memory; 0 turns the cache off. */
   streamCacheSize?: number;
+  /** How dispatch groups concurrent appends (see GroupCommit); `statements: Infinity` never groups. */
+  groupCommit?: Partial<GroupCommitOptions>;
 };
 
 /** An open database: the Kysely handle every store function takes, and its lifecycle. */
@@ -25,6 +28,8 @@ export interface Store {
   readonly signals: EventEmitter;
   /** Recently written stream states: dispatch's shortcut past the load (see StreamCache). */
   readonly streamCache: StreamCache;
+  /** Dispatch's appends, grouped into shared statements when many run at once. */
+  readonly groupCommit: GroupCommit;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,7 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
       description,
       signals,
       streamCache,
+      groupCommit: new GroupCommit(db, groupCommitOptions(config, 1)),
       async close() {
         await db.destroy();
         if (owned) await pglite.close();
@@ -138,6 +144,17 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     description,
     signals,
     streamCache,
+    groupCommit: new GroupCommit(db, groupCommitOptions(config, 2)),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * PGlite runs one statement at a time, so its appends queue behind one. On Postgres two running
+ * appends keep the server busy while the next group gathers: measured with 16 writers on two
+ * cores, 2 gave 0.51–0.60× the raw INSERT rate, 4 gave 0.48–0.59×, 8 gave 0.37×, and no grouping
+ * 0.24×. Larger groups cost little more than small ones, so fewer statements means more grouping.
+ */
+function groupCommitOptions(config: DatabaseConfig, statements: number): GroupCommitOptions {
+  return { statements, streamsPerStatement: 32, ...config.groupCommit };
 }

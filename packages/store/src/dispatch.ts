@@ -96,7 +96,9 @@ async function attemptOnce<K extends StreamKind>(
   const pending: PendingEvent<K>[] = [
     { event: event as EventOfKind<K>, eventId, metadata: metadataOf(kind, options), before: loaded.state, after: decision.state, accepted: true },
   ];
-  const { recorded, topics } = await commitChange(db, { kind, streamId, pending, final: decision.state }, {
+  // Outside a transaction the append may share a statement with other dispatches' appends.
+  const target = read === 'cached' ? store.groupCommit : db;
+  const { recorded, topics } = await commitChange(target, { kind, streamId, pending, final: decision.state }, {
     expected: loaded.version ?? 'no_stream',
     sideEffects: true,
     ...(options.inbox ? { inbox: { message: options.inbox, detail: { eventType: event.type } } } : {}),

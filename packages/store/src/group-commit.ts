@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import { shapeOf, writeStreams, type StreamWrite } from './append-statement.js';
+import type { RecordedEvent } from './event-log.js';
+import type { Schema } from './schema.js';
+
+export interface GroupCommitOptions {
+  /** Statements this process keeps running at once; writes beyond them wait and share the next one. */
+  statements: number;
+  /** Streams one statement writes at most. */
+  streamsPerStatement: number;
+}
+
+interface QueuedWrite {
+  write: StreamWrite;
+  /** Sort key: shape first (a recurring statement text), then stream id (one lock order). */
+  order: string;
+  resolve: (recorded: RecordedEvent[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for dispatch's appends. While fewer than `statements` appends are running, a write
+ * is sent at once, alone, exactly as it would be without this; when they are all running, writes
+ * queue, and the next free statement takes every queued write for a distinct stream and appends
+ * them together: one round trip, one plan execution and one WAL flush for the group. Each write
+ * keeps its own version check and its own outcome (see `writeStreams`). A queued write is in
+ * memory for at most one statement's time and its caller is awaiting it, so a crash loses only
+ * writes that nobody was told had happened.
+ */
+export class GroupCommit {
+  private readonly queue: QueuedWrite[] = [];
+  /** Streams (and required streams) a running statement writes: a later write for one waits for it. */
+  private readonly busy = new Set<string>();
+  private running = 0;
+
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  write(write: StreamWrite): Promise<RecordedEvent[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, order: `${shapeOf(write)}\u0000${write.streamId}`, resolve, reject });
+      this.startStatements();
+    });
+  }
+
+  private startStatements(): void {
+    while (this.running < this.options.statements) {
+      const group = this.takeGroup();
+      if (group.length === 0) return;
+      this.running += 1;
+      void this.run(group);
+    }
+  }
+
+  /** Queued writes in arrival order whose streams no running statement (nor this group) touches. */
+  private takeGroup(): QueuedWrite[] {
+    const group: QueuedWrite[] = [];
+    const skipped: QueuedWrite[] = [];
+    while (this.queue.length > 0 && group.length < this.options.streamsPerStatement) {
+      const queued = this.queue.shift()!;
+      const streams = streamsOf(queued.write);
+      if (streams.some((stream) => this.busy.has(stream))) {
+        skipped.push(queued);
+        continue;
+      }
+      for (const stream of streams) this.busy.add(stream);
+      group.push(queued);
+    }
+    this.queue.unshift(...skipped);
+    // Writes of one shape lock their streams in stream id order, so two instances' groups rarely
+    // deadlock; when they do, Postgres refuses one statement and its writes are retried alone.
+    return group.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  }
+
+  private async run(group: QueuedWrite[]): Promise<void> {
+    try {
+      const outcomes = await writeStreams(
+        this.db,
+        group.map(({ write }) => write),
+      );
+      outcomes.forEach((outcome, i) => {
+        const { resolve, reject } = group[i]!;
+        if (outcome.status === 'fulfilled') resolve(outcome.value);
+        else reject(outcome.reason);
+      });
+    } catch (error) {
+      for (const { reject } of group) reject(error);
+    } finally {
+      for (const { write } of group) for (const stream of streamsOf(write)) this.busy.delete(stream);
+      this.running -= 1;
+      this.startStatements();
+    }
+  }
+}
+
+function streamsOf(write: StreamWrite): string[] {
+  return write.requires ? [write.streamId, write.requires.streamId] : [write.streamId];
+}

@@ -1,0 +1,115 @@
+import * as assert from 'uvu/assert';
+import { avatarCreated, photoAdded } from '@avatar/machine/testing';
+import { commitChange, foldPending } from '../src/commit.js';
+import { GroupCommit } from '../src/group-commit.js';
+import { loadStream } from '../src/stream-state.js';
+import { DuplicateEventError, WrongExpectedVersionError, dispatch, findAvatar, photosOf, readStream, replayStream, type Store } from '../src/index.js';
+import { storeSuites, user } from './helpers.js';
+
+async function createdAvatars(store: Store, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = avatarCreated();
+    await dispatch(store, created.avatarId, created, { actor: user });
+    ids.push(created.avatarId);
+  }
+  return ids;
+}
+
+/** Appends a rename to `id` through `group`, decided on the stream as it is now (or at `expected`). */
+async function rename(store: Store, group: GroupCommit, id: string, name: string, options: { eventId?: string; expected?: number } = {}) {
+  const loaded = await loadStream(store.db, 'avatar', id);
+  const { pending, final } = foldPending('avatar', loaded.state, [
+    { event: { type: 'AvatarRenamed', name }, eventId: options.eventId ?? crypto.randomUUID(), metadata: { actor: user } },
+  ]);
+  return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected: options.expected ?? loaded.version!, sideEffects: true }) };
+}
+
+/** The first write takes the only statement; the ones issued while it runs share the next. */
+async function writeAsGroup<T>(writes: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  return Promise.allSettled(writes.map((write) => write()));
+}
+
+async function transactionOf(store: Store, id: string, version: number): Promise<string> {
+  const event = (await readStream(store.db, id, { toVersion: version })).at(-1)!;
+  assert.is(event.version, version);
+  return event.transactionId;
+}
+
+storeSuites('group commit', (test) => {
+  test('concurrent dispatches on distinct avatars share commits, and each keeps its own log and read model', async ({ store }) => {
+    const ids = await createdAvatars(store, 16);
+    for (let round = 1; round <= 3; round++) {
+      const results = await Promise.all(ids.map((id, i) => dispatch(store, id, photoAdded(round + i * 10), { actor: user })));
+      assert.ok(results.every((r) => r.outcome === 'accepted' && r.version === round + 1), JSON.stringify(results));
+    }
+    const transactions = new Set<string>();
+    for (const id of ids) {
+      const events = await readStream(store.db, id);
+      assert.equal(events.map((e) => e.version), [1, 2, 3, 4]);
+      for (const event of events.slice(1)) transactions.add(event.transactionId);
+      assert.is((await findAvatar(store.db, id))?.photoCount, 3);
+      assert.is((await photosOf(store.db, id)).length, 3);
+      assert.equal((await replayStream(store, id)).anomalies, []);
+    }
+    // 48 appends; when ungrouped every one is its own transaction.
+    assert.ok(transactions.size < 48 / 2, `${transactions.size} transactions for 48 appends`);
+  });
+
+  test('a write whose expected version is stale fails alone; the rest of its group lands', async ({ store }) => {
+    const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
+    const [first, b, stale, d] = await createdAvatars(store, 4);
+    const writes = [
+      await rename(store, group, first!, 'first'),
+      await rename(store, group, b!, 'b'),
+      await rename(store, group, stale!, 'stale', { expected: 0 }),
+      await rename(store, group, d!, 'd'),
+    ];
+    const outcomes = await writeAsGroup(writes.map(({ write }) => write));
+    assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const refused = (outcomes[2] as PromiseRejectedResult).reason;
+    assert.instance(refused, WrongExpectedVersionError);
+    assert.is((refused as WrongExpectedVersionError).actual, 1);
+    assert.is((await readStream(store.db, stale!)).length, 1);
+    assert.is((await findAvatar(store.db, d!))?.name, 'd');
+    assert.is(await transactionOf(store, b!, 2), await transactionOf(store, d!, 2), 'b and d were one commit');
+    assert.is.not(await transactionOf(store, first!, 2), await transactionOf(store, b!, 2));
+  });
+
+  test('a duplicate event id inside a group is refused once and the others are written alone', async ({ store }) => {
+    const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
+    const [first, b, c, d] = await createdAvatars(store, 4);
+    const eventId = crypto.randomUUID();
+    const writes = [
+      await rename(store, group, first!, 'first'),
+      await rename(store, group, b!, 'b', { eventId }),
+      await rename(store, group, c!, 'c', { eventId }),
+      await rename(store, group, d!, 'd'),
+    ];
+    const outcomes = await writeAsGroup(writes.map(({ write }) => write));
+    assert.is(outcomes.filter((o) => o.status === 'fulfilled').length, 3);
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    assert.is(refused.length, 1);
+    assert.instance(refused[0]!.reason, DuplicateEventError);
+    const withId = await store.db.selectFrom('events').select('stream_id').where('event_id', '=', eventId).execute();
+    assert.is(withId.length, 1);
+    assert.is((await findAvatar(store.db, d!))?.name, 'd');
+    assert.is((await findAvatar(store.db, d!))?.version, 2);
+  });
+
+  test('two writes for one stream never share a statement: the second waits and is checked on its own', async ({ store }) => {
+    const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
+    const [first, twice] = await createdAvatars(store, 2);
+    const writes = [
+      await rename(store, group, first!, 'first'),
+      await rename(store, group, twice!, 'one'),
+      await rename(store, group, twice!, 'two'),
+    ];
+    const outcomes = await writeAsGroup(writes.map(({ write }) => write));
+    assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'rejected']);
+    assert.instance((outcomes[2] as PromiseRejectedResult).reason, WrongExpectedVersionError);
+    const events = await readStream(store.db, twice!);
+    assert.equal(events.map((e) => e.version), [1, 2]);
+    assert.is(events[1]?.data.name, 'one');
+  });
+});
