@@ -208,11 +208,19 @@ async function rebuildBatch(
 async function upsertRecords(trx: Transaction<Schema>, table: keyof Schema, key: readonly string[], rows: readonly object[]): Promise<void> {
   const first = rows[0];
   if (first === undefined) return;
-  const updates = Object.keys(first)
-    .filter((column) => !key.includes(column))
-    .map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
-  await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)
-    on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${sql.join(updates)}`.execute(trx);
+  const columns = Object.keys(first).filter((column) => !key.includes(column));
+  const updates = columns.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
+  // A row the log agrees with is left as it is (no new row version, no WAL, no index churn: a
+  // rebuild over a healthy read model writes almost nothing). Times came through JavaScript
+  // dates, so a stored time is compared at their millisecond precision.
+  const differs = columns.map((column) =>
+    column.endsWith('_at')
+      ? sql`date_trunc('milliseconds', t.${sql.ref(column)}) is distinct from excluded.${sql.ref(column)}`
+      : sql`t.${sql.ref(column)} is distinct from excluded.${sql.ref(column)}`,
+  );
+  await sql`insert into ${sql.table(table)} as t select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)
+    on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${sql.join(updates)}
+    where ${sql.join(differs, sql` or `)}`.execute(trx);
 }
 
 async function removeOrphans(db: Kysely<Schema>): Promise<void> {

@@ -42,6 +42,25 @@ storeSuites('replay and rebuild', (test, backend) => {
     assert.equal((await replayStream(store, id)).anomalies, []);
   });
 
+  test('rebuild rewrites only the read-model rows the log disagrees with', async ({ store }) => {
+    const right = await readyAvatar(store);
+    const wrong = await readyAvatar(store);
+    await sql`update avatars set name = 'not from the log' where avatar_id = ${wrong}`.execute(store.db);
+    // xmin is the transaction that wrote a row version: it changes only when the row is rewritten.
+    const writers = async () =>
+      (
+        await sql<{ id: string; xmin: string }>`select avatar_id || '/' || coalesce(photo_id, '-') as id, xmin::text as xmin from (
+          select avatar_id, null as photo_id, xmin from avatars union all select avatar_id, photo_id, xmin from avatar_photos) r
+          where avatar_id in (${right}, ${wrong}) order by 1`.execute(store.db)
+      ).rows;
+    const before = await writers();
+    await rebuildProjections(store);
+    const after = await writers();
+    const rewritten = after.filter((row, i) => row.xmin !== before[i]!.xmin).map((row) => row.id);
+    assert.equal(rewritten, [`${wrong}/-`]);
+    assert.is((await findAvatar(store.db, wrong))?.name, (await findAvatar(store.db, right))?.name);
+  });
+
   test('replay --all pages through every stream and finds each anomaly', async ({ store }) => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
