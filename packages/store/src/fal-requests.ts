@@ -2,28 +2,44 @@ import type { PersistedState } from '@avatar/machine';
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { FalRequestRow, InboxOutcome, Schema } from './schema.js';
+import { ReadGroup } from './read-group.js';
 import { rememberStream, usableStateOf } from './stream-state.js';
 
 /** A recorded fal request, with the outcome of an earlier delivery for it if the inbox has one. */
 export type FoundFalRequest = FalRequestRow & { inbound_outcome: InboxOutcome | null };
 
+type FalRequestLookupRow = FoundFalRequest & { stream_type: string | null; stream_version: number | null; stream_state: PersistedState | null };
+
+/** Each database's grouped lookups (a webhook burst looks up many request ids at once). */
+const lookups = new WeakMap<Kysely<Schema>, ReadGroup<string, FoundFalRequest>>();
+
 /**
  * The fal request recorded under this id, its inbox outcome, and its stream's cached state, in
  * one read: everything a webhook needs before it dispatches. The state goes to the store's stream
- * cache, so the dispatch that follows appends without reading the stream again.
+ * cache, so the dispatch that follows appends without reading the stream again. Concurrent
+ * lookups share a statement (see ReadGroup).
  */
 export async function findFalRequest(store: Store, requestId: string): Promise<FoundFalRequest | undefined> {
-  const { rows } = await sql<
-    FoundFalRequest & { stream_type: string | null; stream_version: number | null; stream_state: PersistedState | null }
-  >`select f.*, (select outcome from inbox where source = 'fal' and message_id = f.request_id) as inbound_outcome,
+  let group = lookups.get(store.db);
+  if (!group) {
+    group = new ReadGroup((ids) => readFalRequests(store, ids), { reads: store.backend === 'postgres' ? 2 : 1, keysPerRead: 64 });
+    lookups.set(store.db, group);
+  }
+  return group.get(requestId);
+}
+
+async function readFalRequests(store: Store, requestIds: readonly string[]): Promise<Map<string, FoundFalRequest>> {
+  const { rows } = await sql<FalRequestLookupRow>`select f.*,
+      (select outcome from inbox where source = 'fal' and message_id = f.request_id) as inbound_outcome,
       s.stream_type, s.version as stream_version, ${usableStateOf('s')} as stream_state
     from fal_requests f left join streams s on s.stream_id = f.stream_id
-    where f.request_id = ${requestId}`.execute(store.db);
-  const row = rows[0];
-  if (!row) return undefined;
-  const { stream_type, stream_version, stream_state, ...request } = row;
-  rememberStream(store, { streamId: request.stream_id, streamType: stream_type, version: stream_version, state: stream_state });
-  return request;
+    where f.request_id = any(${requestIds}::text[])`.execute(store.db);
+  const found = new Map<string, FoundFalRequest>();
+  for (const { stream_type, stream_version, stream_state, ...request } of rows) {
+    rememberStream(store, { streamId: request.stream_id, streamType: stream_type, version: stream_version, state: stream_state });
+    found.set(request.request_id, request);
+  }
+  return found;
 }
 
 /**
