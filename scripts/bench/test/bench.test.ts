@@ -22,7 +22,7 @@ interface Throughput {
 interface BenchReport {
   backend: 'pglite' | 'postgres';
   rawInsert16: Throughput;
-  dispatch16: Throughput & { ratioToRawInsert: number };
+  dispatch16: Throughput & { ratioToRawInsert: number; ratioEachRound: number[] };
   dispatch16LoadEveryTime: Throughput & { ratioToRawInsert: number };
   rebuild: { events: number; eventsPerSecond: number };
   seededEvents: number;
@@ -58,6 +58,7 @@ function assertEveryFigure(report: BenchReport) {
     assert.ok(load.operations > 0);
   }
   assert.ok(report.dispatch16.ratioToRawInsert > 0);
+  assert.is(report.dispatch16.ratioEachRound.length, 3, 'the baseline and dispatch ran three times in alternation');
   // Rebuild reads the seeded log and the dispatch measurements' streams.
   assert.ok(report.rebuild.events >= report.seededEvents, `rebuild read ${report.rebuild.events} of ${report.seededEvents} seeded events`);
   const ingestion = report.webhookIngestion32;
