@@ -151,9 +151,10 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
 
 /**
  * PGlite runs one statement at a time, so its appends queue behind one. On Postgres two running
- * appends keep the server busy while the next group gathers: measured with 16 writers on two
- * cores, 2 gave 0.51–0.60× the raw INSERT rate, 4 gave 0.48–0.59×, 8 gave 0.37×, and no grouping
- * 0.24×. Larger groups cost little more than small ones, so fewer statements means more grouping.
+ * appends keep the server busy while the next group gathers: over repeated runs with 16 writers
+ * on two shared cores, 2 gave 0.40–0.66× the raw INSERT rate, 1 gave 0.40–0.63×, 3 0.35–0.59×,
+ * 4 0.44–0.59×, 8 0.37×, and no grouping 0.24×. Starting a group only once every released caller
+ * had queued (one statement for all) was slower, 0.27–0.37×: Node then builds while Postgres idles.
  */
 function groupCommitOptions(config: DatabaseConfig, statements: number): GroupCommitOptions {
   return { statements, streamsPerStatement: 32, ...config.groupCommit };
