@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { GroupCommit, groupedStatements, type GroupCommitOptions } from './group-commit.js';
 import { autoPreparingPool } from './pg-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { StreamCache } from './stream-cache.js';
@@ -95,7 +95,7 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
       description,
       signals,
       streamCache,
-      groupCommit: new GroupCommit(db, groupCommitOptions(config, 1)),
+      groupCommit: new GroupCommit(db, groupCommitOptions(config)),
       async close() {
         await db.destroy();
         if (owned) await pglite.close();
@@ -144,18 +144,11 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     description,
     signals,
     streamCache,
-    groupCommit: new GroupCommit(db, groupCommitOptions(config, 2)),
+    groupCommit: new GroupCommit(db, groupCommitOptions(config)),
     close: () => db.destroy(),
   };
 }
 
-/**
- * PGlite runs one statement at a time, so its appends queue behind one. On Postgres two running
- * appends keep the server busy while the next group gathers: over repeated runs with 16 writers
- * on two shared cores, 2 gave 0.40–0.66× the raw INSERT rate, 1 gave 0.40–0.63×, 3 0.35–0.59×,
- * 4 0.44–0.59×, 8 0.37×, and no grouping 0.24×. Starting a group only once every released caller
- * had queued (one statement for all) was slower, 0.27–0.37×: Node then builds while Postgres idles.
- */
-function groupCommitOptions(config: DatabaseConfig, statements: number): GroupCommitOptions {
-  return { statements, streamsPerStatement: 32, ...config.groupCommit };
+function groupCommitOptions(config: DatabaseConfig): GroupCommitOptions {
+  return { statements: groupedStatements[config.kind], streamsPerStatement: 32, ...config.groupCommit };
 }

@@ -2,6 +2,7 @@ import type { PersistedState } from '@avatar/machine';
 import { sql, type Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { FalRequestRow, InboxOutcome, Schema } from './schema.js';
+import { groupedStatements } from './group-commit.js';
 import { ReadGroup } from './read-group.js';
 import { rememberStream, usableStateOf } from './stream-state.js';
 
@@ -11,7 +12,7 @@ export type FoundFalRequest = FalRequestRow & { inbound_outcome: InboxOutcome | 
 type FalRequestLookupRow = FoundFalRequest & { stream_type: string | null; stream_version: number | null; stream_state: PersistedState | null };
 
 /** Each database's grouped lookups (a webhook burst looks up many request ids at once). */
-const lookups = new WeakMap<Kysely<Schema>, ReadGroup<string, FoundFalRequest>>();
+const lookups = new WeakMap<Kysely<Schema>, ReadGroup<string, FalRequestLookupRow>>();
 
 /**
  * The fal request recorded under this id, its inbox outcome, and its stream's cached state, in
@@ -20,26 +21,27 @@ const lookups = new WeakMap<Kysely<Schema>, ReadGroup<string, FoundFalRequest>>(
  * lookups share a statement (see ReadGroup).
  */
 export async function findFalRequest(store: Store, requestId: string): Promise<FoundFalRequest | undefined> {
-  let group = lookups.get(store.db);
+  const { db } = store;
+  let group = lookups.get(db);
   if (!group) {
-    group = new ReadGroup((ids) => readFalRequests(store, ids), { reads: store.backend === 'postgres' ? 2 : 1, keysPerRead: 64 });
-    lookups.set(store.db, group);
+    group = new ReadGroup((ids) => readFalRequests(db, ids), { reads: groupedStatements[store.backend], keysPerRead: 64 });
+    lookups.set(db, group);
   }
-  return group.get(requestId);
+  const row = await group.get(requestId);
+  if (!row) return undefined;
+  // Each caller hands its own row to its own store's cache (stores may share a database).
+  const { stream_type, stream_version, stream_state, ...request } = row;
+  rememberStream(store, { streamId: request.stream_id, streamType: stream_type, version: stream_version, state: stream_state });
+  return request;
 }
 
-async function readFalRequests(store: Store, requestIds: readonly string[]): Promise<Map<string, FoundFalRequest>> {
+async function readFalRequests(db: Kysely<Schema>, requestIds: readonly string[]): Promise<Map<string, FalRequestLookupRow>> {
   const { rows } = await sql<FalRequestLookupRow>`select f.*,
       (select outcome from inbox where source = 'fal' and message_id = f.request_id) as inbound_outcome,
       s.stream_type, s.version as stream_version, ${usableStateOf('s')} as stream_state
     from fal_requests f left join streams s on s.stream_id = f.stream_id
-    where f.request_id = any(${requestIds}::text[])`.execute(store.db);
-  const found = new Map<string, FoundFalRequest>();
-  for (const { stream_type, stream_version, stream_state, ...request } of rows) {
-    rememberStream(store, { streamId: request.stream_id, streamType: stream_type, version: stream_version, state: stream_state });
-    found.set(request.request_id, request);
-  }
-  return found;
+    where f.request_id = any(${requestIds}::text[])`.execute(db);
+  return new Map(rows.map((row) => [row.request_id, row]));
 }
 
 /**
