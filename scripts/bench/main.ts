@@ -42,11 +42,11 @@ const throughputSchema = `${schema}_throughput`;
 const childEnv = { ...process.env, DATABASE_SCHEMA: schema, ...(pgliteDir ? { PGLITE_DATA_DIR: pgliteDir } : {}) };
 
 /** Baseline: a plain single-row INSERT in autocommit, the cheapest durable write there is. */
-async function rawInsertBaseline(store: Store, schema: string) {
+async function rawInsertBaseline(store: Store, searchPath: string) {
   await sql`create table if not exists bench_raw (id bigint generated always as identity primary key, data json not null)`.execute(store.db);
   const row = JSON.stringify({ photoId: 'photo-1', sha256: 'a'.repeat(64), width: 1024, height: 1280 });
   if (!url) return throughput({ concurrency: writers, seconds }, async () => void (await sql`insert into bench_raw (data) values (${row}::json)`.execute(store.db)));
-  const pool = new pg.Pool({ connectionString: url, max: writers, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({ connectionString: url, max: writers, options: `-c search_path=${searchPath}` });
   try {
     return await throughput({ concurrency: writers, seconds }, async () => void (await pool.query('insert into bench_raw (data) values ($1::json)', [row])));
   } finally {
@@ -88,17 +88,17 @@ async function main() {
     cpus: cpus().length,
     secondsPerMeasurement: seconds,
   };
-  const throughput = await openStore({ ...config, schema: throughputSchema });
+  const throughputStore = await openStore({ ...config, schema: throughputSchema });
   try {
-    await migrateToLatest(throughput);
+    await migrateToLatest(throughputStore);
     // The baseline and dispatch alternate, so each pair shares the machine as it was then; the
     // median pair is reported, and every pair's ratio with it.
     const pairs: { raw: Awaited<ReturnType<typeof rawInsertBaseline>>; warm: Awaited<ReturnType<typeof dispatchThroughput>>; ratio: number }[] = [];
     for (let round = 1; round <= rounds; round++) {
       progress(`round ${round}/${rounds}: raw INSERT baseline, 16 connections`);
-      const raw = await rawInsertBaseline(throughput, throughputSchema);
+      const raw = await rawInsertBaseline(throughputStore, throughputSchema);
       progress(`round ${round}/${rounds}: dispatch, 16 writers on distinct avatars (state cache warm)`);
-      const warm = await dispatchThroughput(throughput);
+      const warm = await dispatchThroughput(throughputStore);
       pairs.push({ raw, warm, ratio: warm.perSecond / raw.perSecond });
     }
     const median = [...pairs].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds / 2)]!;
@@ -119,10 +119,10 @@ async function main() {
 
     progress('dispatch, 16 writers, stream state loaded from the database every time');
     // The same database with a cache that keeps nothing (a second PGlite on one data directory aborts).
-    const cold = await dispatchThroughput({ ...throughput, streamCache: new StreamCache(0) });
+    const cold = await dispatchThroughput({ ...throughputStore, streamCache: new StreamCache(0) });
     report.dispatch16LoadEveryTime = { ...cold, ratioToRawInsert: Number((cold.perSecond / raw.perSecond).toFixed(2)) };
   } finally {
-    await throughput.close();
+    await throughputStore.close();
   }
 
   let store = await openStore(config);
