@@ -1,6 +1,7 @@
 import type { SnapshotFrom } from 'xstate';
 import { avatarMachine, type AvatarMachineEvent } from './avatar-machine.js';
-import { avatarEventTypes, type AvatarEvent, type EventOf } from './events.js';
+import { avatarEventTypes } from './event-types.js';
+import type { AvatarEvent, EventOf } from './events.js';
 import { defineLifecycle } from './lifecycle.js';
 import { photoAdditionRefusal, photoLimits, photoRemovalRefusal } from './photo-rules.js';
 import { refuse, type Refusal } from './rejection.js';

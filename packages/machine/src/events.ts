@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { avatarEventTypes, generationEventTypes, type AvatarEventType, type DomainEventType, type GenerationEventType } from './event-types.js';
+
+export * from './event-types.js';
 
 /**
  * The stored event format. Type names and key fields are the public format of
@@ -81,7 +84,7 @@ export const avatarEventData = {
   AvatarDeleted: z.object({ reason: z.string().min(1) }),
   /** Not in the original table: the owner picked this avatar as the default for generation. */
   MainAvatarChosen: z.object({}),
-} as const;
+} as const satisfies Record<AvatarEventType, z.ZodType>;
 
 export const generatedImageSchema = z.object({
   url,
@@ -109,7 +112,7 @@ export const generationEventData = {
     seed: z.string().regex(/^\d+$/),
   }),
   GenerationFailed: z.object({ reason: z.string().min(1) }),
-} as const;
+} as const satisfies Record<GenerationEventType, z.ZodType>;
 
 /** zod infers `{}` as an index signature of `never`, which would forbid the `type` field. */
 type Fields<T> = T extends Record<string, never> ? unknown : T;
@@ -121,13 +124,8 @@ type EventFrom<TSchemas extends Record<string, z.ZodType>> = {
 export type AvatarEvent = EventFrom<typeof avatarEventData>;
 export type GenerationEvent = EventFrom<typeof generationEventData>;
 export type DomainEvent = AvatarEvent | GenerationEvent;
-export type AvatarEventType = AvatarEvent['type'];
-export type GenerationEventType = GenerationEvent['type'];
-export type DomainEventType = DomainEvent['type'];
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 
-export const avatarEventTypes = Object.keys(avatarEventData) as AvatarEventType[];
-export const generationEventTypes = Object.keys(generationEventData) as GenerationEventType[];
 export const domainEventTypes: readonly DomainEventType[] = [...avatarEventTypes, ...generationEventTypes];
 
 const allEventData: Record<DomainEventType, z.ZodType> = { ...avatarEventData, ...generationEventData };

@@ -1,4 +1,5 @@
 import { assertEvent, assign, setup, type SnapshotFrom } from 'xstate';
+import { generationEventTypes } from './event-types.js';
 import type { AspectRatio, EventOf, GenerationEvent } from './events.js';
 import { defineLifecycle } from './lifecycle.js';
 import { refuse } from './rejection.js';
@@ -79,7 +80,7 @@ export const generationLifecycle = defineLifecycle<GenerationState, GenerationEv
   machine: generationMachine,
   machineVersion: generationMachineVersion,
   creationEventType: 'GenerationRequested',
-  eventTypes: ['GenerationRequested', 'GenerationSubmitted', 'GenerationCompleted', 'GenerationFailed'],
+  eventTypes: generationEventTypes,
   statusOf: (state) => state.value,
   explain: () => null,
 });
