@@ -1,5 +1,6 @@
 import type { Actor, DomainEvent } from '@avatar/machine';
-import { commitChange, foldPending } from './commit.js';
+import { commitChange } from './commit.js';
+import { foldPending } from './stream-change.js';
 import type { Store } from './database.js';
 import type { ExpectedVersion, RecordedEvent } from './event-log.js';
 import { kindOfEvent, lifecycleOf, type EventOfKind, type StreamKind } from './lifecycles.js';

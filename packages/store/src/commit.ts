@@ -3,31 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import { writeStream, type StreamWrite } from './append-statement.js';
 import { GroupCommit } from './group-commit.js';
 import type { ExpectedVersion, RecordedEvent } from './event-log.js';
-import { lifecycleOf, type EventOfKind, type StateOf, type StreamKind } from './lifecycles.js';
+import { lifecycleOf, type StreamKind } from './lifecycles.js';
 import { effectsOf } from './outbox.js';
 import { inlineWrites } from './projections/inline.js';
 import type { Schema } from './schema.js';
-import type { PendingChange, PendingEvent, StreamChangeOf } from './stream-change.js';
-
-/**
- * Folds events through the machine from `start`. Every event is kept; one the machine refuses
- * is marked so and leaves the state as it was (how an imported history is stored as recorded).
- */
-export function foldPending<K extends StreamKind>(
-  kind: K,
-  start: StateOf<K> | null,
-  events: readonly { event: EventOfKind<K>; eventId: string; metadata: Record<string, unknown>; createdAt?: Date }[],
-): { pending: PendingEvent<K>[]; final: StateOf<K> | null } {
-  const lifecycle = lifecycleOf(kind);
-  let state = start;
-  const pending = events.map((item) => {
-    const decision = lifecycle.decide(state, item.event);
-    const before = state;
-    if (decision.ok) state = decision.state;
-    return { ...item, before, after: state, accepted: decision.ok };
-  });
-  return { pending, final: state };
-}
+import type { PendingChange, StreamChangeOf } from './stream-change.js';
 
 export interface CommitOptions {
   expected: ExpectedVersion;

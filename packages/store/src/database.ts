@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { GroupCommit, groupedStatements, type GroupCommitOptions } from './group-commit.js';
@@ -80,7 +80,8 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
     try {
       pglite =
         config.instance ??
-        (await PGlite.create({
+        // Loaded only when used: a process on a Postgres server never carries the embedded one.
+        (await (await import('@electric-sql/pglite')).PGlite.create({
           ...(config.dataDir ? { dataDir: config.dataDir } : {}),
           parsers: { [INT8]: (value: string) => Number(value) },
         }));

@@ -1,4 +1,4 @@
-import type { EventOfKind, StateOf, StreamKind } from './lifecycles.js';
+import { lifecycleOf, type EventOfKind, type StateOf, type StreamKind } from './lifecycles.js';
 
 /** An event about to be appended, with the machine states around it. */
 export interface PendingEvent<K extends StreamKind> {
@@ -23,3 +23,23 @@ export interface StreamChangeOf<K extends StreamKind> {
 
 /** Narrowable by `kind` (TypeScript does not correlate a generic K by itself). */
 export type PendingChange = { [K in StreamKind]: StreamChangeOf<K> }[StreamKind];
+
+/**
+ * Folds events through the machine from `start`. Every event is kept; one the machine refuses
+ * is marked so and leaves the state as it was (how an imported history is stored as recorded).
+ */
+export function foldPending<K extends StreamKind>(
+  kind: K,
+  start: StateOf<K> | null,
+  events: readonly { event: EventOfKind<K>; eventId: string; metadata: Record<string, unknown>; createdAt?: Date }[],
+): { pending: PendingEvent<K>[]; final: StateOf<K> | null } {
+  const lifecycle = lifecycleOf(kind);
+  let state = start;
+  const pending = events.map((item) => {
+    const decision = lifecycle.decide(state, item.event);
+    const before = state;
+    if (decision.ok) state = decision.state;
+    return { ...item, before, after: state, accepted: decision.ok };
+  });
+  return { pending, final: state };
+}

@@ -1,6 +1,7 @@
 import * as assert from 'uvu/assert';
 import { avatarCreated, photoAdded } from '@avatar/machine/testing';
-import { commitChange, foldPending } from '../src/commit.js';
+import { commitChange } from '../src/commit.js';
+import { foldPending } from '../src/stream-change.js';
 import { GroupCommit } from '../src/group-commit.js';
 import { loadStream } from '../src/stream-state.js';
 import { DuplicateEventError, WrongExpectedVersionError, dispatch, findAvatar, photosOf, readStream, replayStream, type Store } from '../src/index.js';

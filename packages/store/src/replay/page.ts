@@ -1,15 +1,15 @@
 import type { FoldOptions, ReplayedEvent, StreamReplay } from './fold.js';
 import { StreamFold } from './fold.js';
+import type { AggregatedEvent, StreamEventsJson } from '../stream-events-json.js';
 import { parseReadModel, type ReadModelText } from './read-model.js';
 
 /**
- * One stream of a page: its events as Postgres aggregated them, a JSON array of arrays, and its
- * read model (all null when the replay travels in time and compares nothing).
+ * One stream of a page: its events as Postgres aggregated them and its read model (all null when
+ * the replay travels in time and compares nothing).
  */
 export interface AggregatedStream extends ReadModelText {
   streamId: string;
-  /** `[[version, type, data, createdAt?, metadata?], …]` in version order, as JSON text. */
-  events: string;
+  events: StreamEventsJson;
 }
 
 export interface PageToFold {
@@ -21,8 +21,6 @@ export interface PageToFold {
   withTimes: boolean;
   withMetadata: boolean;
 }
-
-type AggregatedEvent = [number, string, Record<string, unknown>, string?, Record<string, unknown>?];
 
 const epoch = new Date(0);
 
