@@ -10,7 +10,7 @@ export * from './consumer.js';
 export * from './queries.js';
 export * from './ndjson.js';
 export * from './replay/index.js';
-export * from './rebuild.js';
+export * from './rebuild/index.js';
 export * from './chats.js';
 export * from './fal-requests.js';
 export { DuplicateInboundError } from './append-statement.js';

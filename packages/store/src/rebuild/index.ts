@@ -1,11 +1,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { foldPending } from './commit.js';
-import { catchUp, resetProjector } from './consumer.js';
-import type { Store } from './database.js';
-import { isStreamKind, toDomainEvent, type EventOfKind, type StreamKind } from './lifecycles.js';
-import { inlineWrites, type InlineWrites } from './projections/inline.js';
-import { ownerProfiles } from './projections/owner-profiles.js';
-import type { Schema } from './schema.js';
+import { catchUp, resetProjector } from '../consumer.js';
+import type { Store } from '../database.js';
+import { ownerProfiles } from '../projections/owner-profiles.js';
+import type { Schema } from '../schema.js';
+import { streamEventsJson } from '../stream-events-json.js';
+import { WorkerThread } from '../worker-thread.js';
+import type { RebuiltBatch, StreamToRebuild, TableRows } from './rows.js';
 
 export class RebuildInProgressError extends Error {
   constructor() {
@@ -38,16 +38,19 @@ export async function rebuildProjections(
   await store.db.connection().execute(async (db) => {
     const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtext(${lockName})) as locked`.execute(db);
     if (!rows[0]?.locked) throw new RebuildInProgressError();
+    let worker: RebuildWorker | undefined;
     try {
+      worker = await WorkerThread.start<StreamToRebuild[], RebuiltBatch>(new URL('./worker.ts', import.meta.url), 'rebuild');
       // PGlite is one session, which this pinned connection holds: its batches run on it, in turn.
       const runner = store.backend === 'postgres' ? store.db : db;
-      await rebuildBatches(runner, batchSize, store.backend === 'postgres' ? 2 : 1, (batch) => {
+      await rebuildBatches(runner, worker, batchSize, store.backend === 'postgres' ? 2 : 1, (batch) => {
         report.streams += batch.streams;
         report.events += batch.events;
         onProgress?.({ ...report, seconds: (performance.now() - started) / 1000 });
       });
       await removeOrphans(db);
     } finally {
+      await worker?.close();
       await sql`select pg_advisory_unlock(hashtext(${lockName}))`.execute(db);
     }
   });
@@ -64,12 +67,16 @@ interface BatchResult {
   events: number;
 }
 
+type RebuildWorker = WorkerThread<StreamToRebuild[], RebuiltBatch>;
+
 /**
- * Batches one after another, `depth` at a time: while one batch writes its rows, the next locks,
- * reads and folds its streams (they are disjoint), so Postgres and the machine work at once.
+ * Batches one after another, `depth` at a time: while one batch writes its rows, the next locks
+ * and reads its streams (they are disjoint) and a worker thread folds them, so Postgres, the
+ * protocol and the machine work at once.
  */
 async function rebuildBatches(
   db: Kysely<Schema>,
+  worker: RebuildWorker,
   batchSize: number,
   depth: number,
   onBatch: (batch: BatchResult) => void,
@@ -80,7 +87,7 @@ async function rebuildBatches(
     for (;;) {
       let claimed!: (lastStreamId: string | null) => void;
       const range = new Promise<string | null>((resolve) => (claimed = resolve));
-      const batch = db.transaction().execute((trx) => rebuildBatch(trx, after, batchSize, claimed));
+      const batch = db.transaction().execute((trx) => rebuildBatch(trx, worker, after, batchSize, claimed));
       running.push(batch);
       const last = depth > 1 ? await Promise.race([range, batch.then((b) => b.lastStreamId)]) : (await batch).lastStreamId;
       while (running.length >= depth || (last === null && running.length > 0)) onBatch(await running.shift()!);
@@ -94,6 +101,7 @@ async function rebuildBatches(
 
 async function rebuildBatch(
   trx: Transaction<Schema>,
+  worker: RebuildWorker,
   after: string,
   batchSize: number,
   claimed: (lastStreamId: string | null) => void,
@@ -103,92 +111,43 @@ async function rebuildBatch(
   // writes can always be written again from the log, so a batch need not wait for its WAL flush.
   await sql`set local plan_cache_mode = force_custom_plan`.execute(trx);
   await sql`set local synchronous_commit = off`.execute(trx);
-  const streams = await trx
+  const locked = await trx
     .selectFrom('streams')
-    .select(['stream_id', 'stream_type'])
+    .select('stream_id')
     .where('stream_id', '>', after)
     .orderBy('stream_id')
     .limit(batchSize)
     .forUpdate()
     .execute();
-  const last = streams.at(-1);
-  claimed(last?.stream_id ?? null);
-  if (!last) return { lastStreamId: null, streams: 0, events: 0 };
-  // The batch is the key range (after, last]: range scans of each table's index, in key order,
-  // rather than a lookup per stream.
-  const inBatch = (column: string) => sql<boolean>`${sql.ref(column)} > ${after} and ${sql.ref(column)} <= ${last.stream_id}`;
-  const events = await trx
-    .selectFrom('events')
-    .select(['stream_id', 'version', 'type', 'data', 'created_at'])
-    .where(inBatch('stream_id'))
-    .orderBy('stream_id')
-    .orderBy('version')
-    .execute();
-  const byStream = new Map<string, typeof events>();
-  for (const event of events) {
-    const recorded = byStream.get(event.stream_id);
-    if (recorded) recorded.push(event);
-    else byStream.set(event.stream_id, [event]);
-  }
+  const last = locked.at(-1)?.stream_id;
+  claimed(last ?? null);
+  if (last === undefined) return { lastStreamId: null, streams: 0, events: 0 };
+  const ids = locked.map((row) => row.stream_id);
+  // The batch is its locked streams. A stream created inside their key range since is not one of
+  // them: it is neither read nor written here, or its rows would race its own appends. Range
+  // conditions let each table's index be scanned in key order; `= any` keeps to the batch.
+  const inBatch = (column: string) =>
+    sql<boolean>`${sql.ref(column)} > ${after} and ${sql.ref(column)} <= ${last} and ${sql.ref(column)} = any(${ids}::text[])`;
+  // A statement of its own, after the locks: its snapshot sees every append committed before them.
+  const { rows: streams } = await sql<StreamToRebuild>`select s.stream_id as "streamId", s.stream_type as "streamType",
+      ${streamEventsJson('s.stream_id', { withTimes: true, withMetadata: false })} as events
+    from streams s where ${inBatch('s.stream_id')} order by s.stream_id`.execute(trx);
+  const rows = await worker.run(streams);
 
-  const writes: { streamId: string; kind: StreamKind; inline: InlineWrites; version: number }[] = [];
-  for (const { stream_id: streamId, stream_type } of streams) {
-    if (!isStreamKind(stream_type)) continue;
-    const kind = stream_type;
-    const recorded = byStream.get(streamId) ?? [];
-    const { pending, final } = foldPending(
-      kind,
-      null,
-      recorded.map((e) => ({
-        event: toDomainEvent(e) as EventOfKind<typeof kind>,
-        // Rebuild runs no effects and writes no events: ids and metadata are not needed.
-        eventId: '',
-        metadata: {},
-        createdAt: e.created_at,
-      })),
-    );
-    writes.push({
-      streamId,
-      kind,
-      inline: inlineWrites({ kind, streamId, pending, final } as Parameters<typeof inlineWrites>[0]),
-      version: recorded.at(-1)?.version ?? 0,
-    });
-  }
-
-  const stamped = <T extends object>(w: (typeof writes)[number], row: T) => ({
-    ...row,
-    version: w.version,
-    created_at: w.inline.firstEventAt,
-    updated_at: w.inline.lastEventAt,
-  });
-  const avatars = writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : []));
-  const generations = writes.flatMap((w) =>
-    w.inline.generation ? [stamped(w, { ...w.inline.generation, images: JSON.parse(w.inline.generation.images as string) })] : [],
-  );
-  const photos = writes.flatMap((w) => w.inline.photosAdded);
-  const falRequests = writes.flatMap((w) =>
-    w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({
-      ...request,
-      resolved_at: resolved?.at ?? null,
-      next_poll_at: request.submitted_at,
-      polls: 0,
-    })),
-  );
   // Rows are rewritten in place and only rows the log no longer explains are deleted: a dispatch
   // waiting on this batch's stream locks runs its statement on a snapshot from before the batch,
   // and Postgres carries its UPDATE or DELETE over to a row's new version, but not to a row
   // deleted and inserted again (the dispatch's change would be lost).
-  await sql`delete from avatars where ${inBatch('avatar_id')} and avatar_id <> all(${avatars.map((a) => a.avatar_id)}::text[])`.execute(trx);
-  await sql`delete from generations where ${inBatch('generation_id')}
-    and generation_id <> all(${generations.map((g) => g.generation_id)}::text[])`.execute(trx);
+  await sql`delete from avatars where ${inBatch('avatar_id')} and avatar_id <> all(${rows.avatarIds}::text[])`.execute(trx);
+  await sql`delete from generations where ${inBatch('generation_id')} and generation_id <> all(${rows.generationIds}::text[])`.execute(trx);
   await sql`delete from avatar_photos p where ${inBatch('avatar_id')} and not exists (
-      select 1 from unnest(${photos.map((p) => p.avatar_id)}::text[], ${photos.map((p) => p.photo_id)}::text[]) as kept(avatar_id, photo_id)
+      select 1 from unnest(${rows.photoKeys.avatarIds}::text[], ${rows.photoKeys.photoIds}::text[]) as kept(avatar_id, photo_id)
       where kept.avatar_id = p.avatar_id and kept.photo_id = p.photo_id)`.execute(trx);
-  await sql`delete from fal_requests where ${inBatch('stream_id')} and request_id <> all(${falRequests.map((f) => f.request_id)}::text[])`.execute(trx);
-  await upsertRecords(trx, 'avatars', ['avatar_id'], avatars);
-  await upsertRecords(trx, 'generations', ['generation_id'], generations);
-  await upsertRecords(trx, 'avatar_photos', ['avatar_id', 'photo_id'], photos);
-  await upsertRecords(trx, 'fal_requests', ['request_id'], falRequests);
+  await sql`delete from fal_requests where ${inBatch('stream_id')} and request_id <> all(${rows.falRequestIds}::text[])`.execute(trx);
+  await upsertRecords(trx, 'avatars', ['avatar_id'], rows.avatars);
+  await upsertRecords(trx, 'generations', ['generation_id'], rows.generations);
+  await upsertRecords(trx, 'avatar_photos', ['avatar_id', 'photo_id'], rows.photos);
+  await upsertRecords(trx, 'fal_requests', ['request_id'], rows.falRequests);
   // The cached machine states are part of what is rebuilt: they are dropped, and each stream's
   // next load folds its events through the current machine (and its next append caches it again).
   await trx
@@ -197,7 +156,7 @@ async function rebuildBatch(
     .where(inBatch('stream_id'))
     .where('state', 'is not', null)
     .execute();
-  return { lastStreamId: last.stream_id, streams: streams.length, events: events.length };
+  return { lastStreamId: last, streams: locked.length, events: rows.events };
 }
 
 /**
@@ -205,10 +164,9 @@ async function rebuildBatch(
  * whose key exists is updated in place. A key missing from a row becomes NULL, not the column
  * default, so rows must carry every column.
  */
-async function upsertRecords(trx: Transaction<Schema>, table: keyof Schema, key: readonly string[], rows: readonly object[]): Promise<void> {
-  const first = rows[0];
-  if (first === undefined) return;
-  const columns = Object.keys(first).filter((column) => !key.includes(column));
+async function upsertRecords(trx: Transaction<Schema>, table: keyof Schema, key: readonly string[], rows: TableRows): Promise<void> {
+  if (rows.columns.length === 0) return;
+  const columns = rows.columns.filter((column) => !key.includes(column));
   const updates = columns.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`);
   // A row the log agrees with is left as it is (no new row version, no WAL, no index churn: a
   // rebuild over a healthy read model writes almost nothing). Times came through JavaScript
@@ -218,7 +176,7 @@ async function upsertRecords(trx: Transaction<Schema>, table: keyof Schema, key:
       ? sql`date_trunc('milliseconds', t.${sql.ref(column)}) is distinct from excluded.${sql.ref(column)}`
       : sql`t.${sql.ref(column)} is distinct from excluded.${sql.ref(column)}`,
   );
-  await sql`insert into ${sql.table(table)} as t select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json)
+  await sql`insert into ${sql.table(table)} as t select * from json_populate_recordset(null::${sql.table(table)}, ${rows.json}::json)
     on conflict (${sql.join(key.map((column) => sql.ref(column)))}) do update set ${sql.join(updates)}
     where ${sql.join(differs, sql` or `)}`.execute(trx);
 }
