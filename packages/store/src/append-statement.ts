@@ -1,6 +1,6 @@
 import type { Effect, PersistedState } from '@avatar/machine';
 import { effectTopic } from '@avatar/machine';
-import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import {
   DuplicateEventError,
   isUniqueViolation,
@@ -12,6 +12,7 @@ import {
 import { isSettled, type InboundMessage } from './inbox.js';
 import type { InlineWrites } from './projections/inline.js';
 import type { Schema } from './schema.js';
+import { compile, identifier, integer, join, text, type Fragment } from './statement-text.js';
 
 /** Everything one append writes: events, the stream's new version and state, read model, outbox, inbox. */
 export interface StreamWrite {
@@ -51,7 +52,7 @@ interface BatchedRow extends AppendedRow {
 
 /** The names of one chain's CTEs: `stream0`, `appended0` … (a single write is chain 0). */
 function chainNames(chain: number) {
-  const name = (base: string) => sql.raw(`${base}${chain}`);
+  const name = (base: string) => identifier(`${base}${chain}`);
   return {
     required: name('required'),
     stream: name('stream'),
@@ -77,7 +78,7 @@ type ChainNames = ReturnType<typeof chainNames>;
 export async function writeStream(db: Executor, write: StreamWrite): Promise<RecordedEvent[]> {
   let rows: AppendedRow[];
   try {
-    rows = (await streamStatement([write]).execute(db)).rows;
+    rows = (await db.executeQuery(compile<AppendedRow>(streamStatement([write])))).rows;
   } catch (error) {
     if (isUniqueViolation(error, 'events_event_id_key')) throw new DuplicateEventError(write.events.map((e) => e.eventId));
     throw error;
@@ -97,7 +98,7 @@ export async function writeStreams(db: Executor, writes: readonly StreamWrite[])
   if (writes.length === 1) return Promise.allSettled([writeStream(db, writes[0]!)]);
   let rows: BatchedRow[];
   try {
-    rows = (await streamStatement(writes).execute(db)).rows as BatchedRow[];
+    rows = (await db.executeQuery(compile<BatchedRow>(streamStatement(writes)))).rows;
   } catch (error) {
     // Postgres refused the statement (it carries a SQLSTATE), so it wrote nothing: write each
     // stream alone. Without one (a lost connection) the commit may have happened; say so instead.
@@ -161,24 +162,24 @@ export function shapeOf(write: StreamWrite): string {
 }
 
 /** One chain of CTEs per stream, each named with its chain's number; rows come back by chain and version. */
-function streamStatement(writes: readonly StreamWrite[]): RawBuilder<AppendedRow | BatchedRow> {
+function streamStatement(writes: readonly StreamWrite[]): Fragment {
   const chains = writes.map((write, i) => streamChain(write, i));
   const results = chains.map(({ appended }, i) =>
-    writes.length === 1 ? sql`select * from ${appended}` : sql`select ${sql.lit(i)}::int as chain, * from ${appended}`,
+    writes.length === 1 ? text`select * from ${appended}` : text`select ${integer(i)}::int as chain, * from ${appended}`,
   );
-  const order = writes.length === 1 ? sql`version` : sql`chain, version`;
-  return sql`with ${sql.join(chains.flatMap(({ ctes }) => ctes), sql`, `)} select * from (${sql.join(results, sql` union all `)}) r order by ${order}`;
+  const order = writes.length === 1 ? text`version` : text`chain, version`;
+  return text`with ${join(chains.flatMap(({ ctes }) => ctes))} select * from (${join(results, ' union all ')}) r order by ${order}`;
 }
 
-function streamChain(write: StreamWrite, chain: number): { ctes: RawBuilder<unknown>[]; appended: RawBuilder<unknown> } {
+function streamChain(write: StreamWrite, chain: number): { ctes: Fragment[]; appended: Fragment } {
   const { events, effects, inbox, requires } = write;
   const names = chainNames(chain);
-  const ctes: RawBuilder<unknown>[] = [];
+  const ctes: Fragment[] = [];
   if (requires) {
-    ctes.push(sql`${names.required} as (select version from streams where stream_id = ${requires.streamId} for share)`);
+    ctes.push(text`${names.required} as (select version from streams where stream_id = ${requires.streamId} for share)`);
   }
-  ctes.push(sql`${names.stream} as (${streamUpdate(write, names)})`);
-  ctes.push(sql`${names.appended} as (
+  ctes.push(text`${names.stream} as (${streamUpdate(write, names)})`);
+  ctes.push(text`${names.appended} as (
     insert into events (stream_id, version, event_id, type, data, metadata, created_at)
     select s.stream_id, s.version - ${events.length} + e.ord, e.event_id, e.type, e.data, e.metadata, coalesce(e.created_at, now())
     from ${names.stream} s, unnest(
@@ -188,7 +189,7 @@ function streamChain(write: StreamWrite, chain: number): { ctes: RawBuilder<unkn
     ) with ordinality as e(event_id, type, data, metadata, created_at, ord)
     returning global_position, transaction_id::text as transaction_id, version, event_id, created_at)`);
   if (inbox) {
-    ctes.push(sql`${names.inbox} as (
+    ctes.push(text`${names.inbox} as (
       insert into inbox (source, message_id, stream_id, outcome, detail, payload)
       select ${inbox.message.source}, ${inbox.message.messageId}, s.stream_id, 'applied', ${JSON.stringify(inbox.detail)}::jsonb, ${inbox.message.payload}
       from ${names.stream} s
@@ -198,7 +199,7 @@ function streamChain(write: StreamWrite, chain: number): { ctes: RawBuilder<unkn
   }
   ctes.push(...inlineProjection(write, names));
   if (effects.length > 0) {
-    ctes.push(sql`${names.outbox} as (
+    ctes.push(text`${names.outbox} as (
       insert into outbox (topic, kind, stream_id, payload, caused_by)
       select o.topic, o.kind, s.stream_id, o.payload, o.caused_by
       from ${names.stream} s, unnest(
@@ -210,31 +211,31 @@ function streamChain(write: StreamWrite, chain: number): { ctes: RawBuilder<unkn
 }
 
 /** The stream row moves to its new version only if the expectation (and every guard) holds. */
-function streamUpdate(write: StreamWrite, names: ChainNames): RawBuilder<unknown> {
+function streamUpdate(write: StreamWrite, names: ChainNames): Fragment {
   const { streamId, streamType, expected, events, state, inbox, requires } = write;
   const count = events.length;
   const stateJson = state ? JSON.stringify(state.persisted) : null;
   const machineVersion = state?.machineVersion ?? null;
-  const guards: RawBuilder<unknown>[] = [sql`true`];
+  const guards: Fragment[] = [text`true`];
   if (inbox) {
-    guards.push(sql`not exists (select 1 from inbox where source = ${inbox.message.source} and message_id = ${inbox.message.messageId}
+    guards.push(text`not exists (select 1 from inbox where source = ${inbox.message.source} and message_id = ${inbox.message.messageId}
       and outcome <> 'unknown_request')`);
   }
-  if (requires) guards.push(sql`(select version from ${names.required}) = ${requires.version}`);
-  const guard = sql.join(guards, sql` and `);
+  if (requires) guards.push(text`(select version from ${names.required}) = ${requires.version}`);
+  const guard = join(guards, ' and ');
 
   if (expected === 'no_stream' || expected === 'any') {
     const onConflict =
       expected === 'any'
-        ? sql`on conflict (stream_id) do update set version = streams.version + ${count}, state = excluded.state,
+        ? text`on conflict (stream_id) do update set version = streams.version + ${count}, state = excluded.state,
             machine_version = excluded.machine_version, updated_at = now()`
-        : sql`on conflict (stream_id) do nothing`;
-    return sql`insert into streams (stream_id, stream_type, version, state, machine_version)
+        : text`on conflict (stream_id) do nothing`;
+    return text`insert into streams (stream_id, stream_type, version, state, machine_version)
       select ${streamId}, ${streamType}, ${count}, ${stateJson}::json, ${machineVersion} where ${guard}
       ${onConflict} returning stream_id, version`;
   }
-  const versionCheck = expected === 'stream_exists' ? sql`true` : sql`version = ${expected}`;
-  return sql`update streams set version = version + ${count}, state = ${stateJson}::json, machine_version = ${machineVersion}, updated_at = now()
+  const versionCheck = expected === 'stream_exists' ? text`true` : text`version = ${expected}`;
+  return text`update streams set version = version + ${count}, state = ${stateJson}::json, machine_version = ${machineVersion}, updated_at = now()
     where stream_id = ${streamId} and ${versionCheck} and ${guard} returning stream_id, version`;
 }
 
@@ -243,29 +244,29 @@ function streamUpdate(write: StreamWrite, names: ChainNames): RawBuilder<unknown
  * itself. A row the stream already has is UPDATEd (cheaper than INSERT … ON CONFLICT, which tries
  * the insert first); a stream's first row is upserted.
  */
-function readModelRow(table: string, key: string, row: Record<string, unknown>, inline: InlineWrites, stream: RawBuilder<unknown>): RawBuilder<unknown> {
+function readModelRow(table: string, key: string, row: Record<string, unknown>, inline: InlineWrites, stream: Fragment): Fragment {
   const columns = Object.keys(row);
-  const updatedAt = sql`coalesce(${inline.lastEventAt}::timestamptz, now())`;
+  const updatedAt = text`coalesce(${inline.lastEventAt}::timestamptz, now())`;
   if (inline.rowExists) {
-    const assignments = columns.filter((c) => c !== key).map((c) => sql`${sql.ref(c)} = ${row[c]}`);
-    return sql`update ${sql.table(table)} t set ${sql.join(assignments)}, version = s.version, updated_at = ${updatedAt}
-      from ${stream} s where t.${sql.ref(key)} = ${row[key]}`;
+    const assignments = columns.filter((c) => c !== key).map((c) => text`${identifier(c)} = ${row[c]}`);
+    return text`update ${identifier(table)} t set ${join(assignments)}, version = s.version, updated_at = ${updatedAt}
+      from ${stream} s where t.${identifier(key)} = ${row[key]}`;
   }
-  const updates = [...columns.filter((c) => c !== key), 'version', 'updated_at'].map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`);
-  return sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}, version, created_at, updated_at)
-    select ${sql.join(columns.map((c) => sql`${row[c]}`))}, s.version, coalesce(${inline.firstEventAt}::timestamptz, now()), ${updatedAt}
+  const updates = [...columns.filter((c) => c !== key), 'version', 'updated_at'].map((c) => text`${identifier(c)} = excluded.${identifier(c)}`);
+  return text`insert into ${identifier(table)} (${join(columns.map((c) => identifier(c)))}, version, created_at, updated_at)
+    select ${join(columns.map((c) => text`${row[c]}`))}, s.version, coalesce(${inline.firstEventAt}::timestamptz, now()), ${updatedAt}
     from ${stream} s
-    on conflict (${sql.ref(key)}) do update set ${sql.join(updates)}`;
+    on conflict (${identifier(key)}) do update set ${join(updates)}`;
 }
 
-function inlineProjection(write: StreamWrite, names: ChainNames): RawBuilder<unknown>[] {
+function inlineProjection(write: StreamWrite, names: ChainNames): Fragment[] {
   const { streamId, inline } = write;
-  const ctes: RawBuilder<unknown>[] = [];
-  if (inline.avatar) ctes.push(sql`${names.avatar} as (${readModelRow('avatars', 'avatar_id', inline.avatar, inline, names.stream)})`);
-  if (inline.generation) ctes.push(sql`${names.generation} as (${readModelRow('generations', 'generation_id', inline.generation, inline, names.stream)})`);
+  const ctes: Fragment[] = [];
+  if (inline.avatar) ctes.push(text`${names.avatar} as (${readModelRow('avatars', 'avatar_id', inline.avatar, inline, names.stream)})`);
+  if (inline.generation) ctes.push(text`${names.generation} as (${readModelRow('generations', 'generation_id', inline.generation, inline, names.stream)})`);
   const added = inline.photosAdded;
   if (added.length > 0) {
-    ctes.push(sql`${names.photosAdded} as (
+    ctes.push(text`${names.photosAdded} as (
       insert into avatar_photos (avatar_id, photo_id, position, telegram_file_id, file_unique_id, sha256, width, height, bytes, mime, added_at)
       select s.stream_id, p.photo_id, p.position, p.telegram_file_id, p.file_unique_id, p.sha256, p.width, p.height, p.bytes, p.mime, coalesce(p.added_at, now())
       from ${names.stream} s, unnest(
@@ -277,18 +278,18 @@ function inlineProjection(write: StreamWrite, names: ChainNames): RawBuilder<unk
       on conflict (avatar_id, photo_id) do nothing)`);
   }
   if (inline.photosRemoved.length > 0) {
-    ctes.push(sql`${names.photosRemoved} as (
+    ctes.push(text`${names.photosRemoved} as (
       delete from avatar_photos where avatar_id = ${streamId} and photo_id = any(${inline.photosRemoved}::text[])
       and exists (select 1 from ${names.stream}))`);
   }
   if (inline.resolveOpenFalRequests) {
-    ctes.push(sql`${names.falResolved} as (
+    ctes.push(text`${names.falResolved} as (
       update fal_requests set resolved_at = coalesce(${inline.resolveOpenFalRequests.at}::timestamptz, now())
       where stream_id = ${streamId} and resolved_at is null and exists (select 1 from ${names.stream}))`);
   }
   const requests = inline.falRequestsAdded;
   if (requests.length > 0) {
-    ctes.push(sql`${names.falAdded} as (
+    ctes.push(text`${names.falAdded} as (
       insert into fal_requests (request_id, kind, stream_id, attempt_id, endpoint, submitted_at, resolved_at, next_poll_at)
       select f.request_id, f.kind, s.stream_id, f.attempt_id, f.endpoint, coalesce(f.submitted_at, now()),
         case when f.resolved then coalesce(f.resolved_at, now()) end, coalesce(f.submitted_at, now())
