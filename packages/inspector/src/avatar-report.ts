@@ -25,6 +25,8 @@ const inboxDetailSchema = z.object({
   rejection: z.object({ code: z.string().optional(), reason: z.string() }).optional(),
   reason: z.string().optional(),
   error: z.string().optional(),
+  /** The stream's version when the message was decided: it arrived after that event. */
+  streamVersion: z.number().int().nonnegative().optional(),
 });
 
 function inboundReason(detail: Record<string, unknown> | null): string | null {
@@ -36,8 +38,14 @@ function inboundReason(detail: Record<string, unknown> | null): string | null {
   return reason ?? error ?? JSON.stringify(detail);
 }
 
+/** The version a message arrived after: as recorded when it was decided, else by the clock. */
+function arrivedAfterVersion(row: InboxRow, eventTimes: readonly { version: number; at: Date }[]): number {
+  const recorded = inboxDetailSchema.safeParse(row.detail ?? {});
+  if (recorded.success && recorded.data.streamVersion !== undefined) return recorded.data.streamVersion;
+  return eventTimes.filter((e) => e.at <= row.received_at).at(-1)?.version ?? 0;
+}
+
 function inboundRow(row: InboxRow, eventTimes: readonly { version: number; at: Date }[]): InboundRow {
-  const before = eventTimes.filter((e) => e.at <= row.received_at).at(-1);
   return {
     kind: 'inbound',
     at: row.received_at.toISOString(),
@@ -47,7 +55,7 @@ function inboundRow(row: InboxRow, eventTimes: readonly { version: number; at: D
     reason: inboundReason(row.detail),
     payload: row.payload.slice(0, payloadLimit),
     payloadTruncated: row.payload.length > payloadLimit,
-    afterVersion: before?.version ?? 0,
+    afterVersion: arrivedAfterVersion(row, eventTimes),
   };
 }
 

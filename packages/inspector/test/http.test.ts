@@ -142,6 +142,12 @@ inspectorSuites('inspector HTTP API', (test) => {
     });
     assert.is(stale.outcome, 'rejected');
     await dispatchAll(store, id, [trainingProgressed('attempt-b', 'IN_PROGRESS')]);
+    // PGlite's clock ticks in milliseconds: the refusal and v14 often share a timestamp. Make them.
+    await store.db
+      .updateTable('inbox')
+      .set((eb) => ({ received_at: eb.selectFrom('events').select('created_at').where('stream_id', '=', id).where('version', '=', 14) }))
+      .where('message_id', '=', `req-old-${id}`)
+      .execute();
 
     const response = await app.inject({ url: `/inspector/api/avatars/${id}`, headers: bearer });
     assert.is(response.statusCode, 200);

@@ -142,8 +142,10 @@ async function rejected<K extends StreamKind>(
   rejection: Rejection<StatusOf<K>>,
   inbox: InboundMessage | undefined,
 ): Promise<DispatchResult<K>> {
-  // A refused inbound message is kept with its outcome, so replay can explain it later.
-  if (inbox && !(await recordInbound(store.db, inbox, 'rejected', streamId, { rejection: { ...rejection } }))) {
+  // A refused inbound message is kept with its outcome, so replay can explain it later. The
+  // version it was decided against places it among the events; clocks cannot (PGlite's ticks in ms).
+  const detail = { rejection: { ...rejection }, streamVersion: version ?? 0 };
+  if (inbox && !(await recordInbound(store.db, inbox, 'rejected', streamId, detail))) {
     return { outcome: 'duplicate', streamId };
   }
   return { outcome: 'rejected', streamId, version, rejection };
