@@ -35,6 +35,10 @@ export function autoPreparingPool(pool: pg.Pool): PostgresPool {
       if (!known) {
         known = new Set();
         prepared.set(client, known);
+        // pg-pool listens for a client's errors only while it is idle. A connection dropped
+        // mid-query emits 'error' as well as failing the query; unheard, that would end the
+        // process. The query's caller gets the same error, and pg-pool discards the client.
+        client.on('error', () => {});
       }
       return {
         query: ((text: string | object, values?: readonly unknown[]) => {

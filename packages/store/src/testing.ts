@@ -4,6 +4,8 @@ import { catchUp, checkpointOf, logStart, type Projector } from './consumer.js';
 import { openStore, type Store } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
+export { DatabaseProxy } from './database-proxy.js';
+
 /**
  * Databases for tests: PGlite always, and the real Postgres server at TEST_DATABASE_URL when it
  * is set. Every `open()` gets its own schema, migrated, so tests never see each other's rows.

@@ -1,11 +1,8 @@
 import * as assert from 'uvu/assert';
 import { avatarCreated, photoAdded } from '@avatar/machine/testing';
-import { commitChange } from '../src/commit.js';
-import { foldPending } from '../src/stream-change.js';
 import { GroupCommit } from '../src/group-commit.js';
-import { loadStream } from '../src/stream-state.js';
 import { DuplicateEventError, WrongExpectedVersionError, dispatch, findAvatar, photosOf, readStream, replayStream, type Store } from '../src/index.js';
-import { storeSuites, user } from './helpers.js';
+import { rename, storeSuites, user, writeAsGroup } from './helpers.js';
 
 async function createdAvatars(store: Store, count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -15,20 +12,6 @@ async function createdAvatars(store: Store, count: number): Promise<string[]> {
     ids.push(created.avatarId);
   }
   return ids;
-}
-
-/** Appends a rename to `id` through `group`, decided on the stream as it is now (or at `expected`). */
-async function rename(store: Store, group: GroupCommit, id: string, name: string, options: { eventId?: string; expected?: number } = {}) {
-  const loaded = await loadStream(store.db, 'avatar', id);
-  const { pending, final } = foldPending('avatar', loaded.state, [
-    { event: { type: 'AvatarRenamed', name }, eventId: options.eventId ?? crypto.randomUUID(), metadata: { actor: user } },
-  ]);
-  return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected: options.expected ?? loaded.version!, sideEffects: true }) };
-}
-
-/** The first write takes the only statement; the ones issued while it runs share the next. */
-async function writeAsGroup<T>(writes: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
-  return Promise.allSettled(writes.map((write) => write()));
 }
 
 async function transactionOf(store: Store, id: string, version: number): Promise<string> {

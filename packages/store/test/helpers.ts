@@ -1,6 +1,10 @@
 import { suite, type Test } from 'uvu';
 import { trainingRequest, type Actor } from '@avatar/machine';
 import { avatarCreated, photosAdded } from '@avatar/machine/testing';
+import { commitChange } from '../src/commit.js';
+import type { GroupCommit } from '../src/group-commit.js';
+import { foldPending } from '../src/stream-change.js';
+import { loadStream } from '../src/stream-state.js';
 import { dispatch, loadAvatar, type Store } from '../src/index.js';
 import { testBackends, type TestBackend, type TestStore } from '../src/testing.js';
 
@@ -40,4 +44,18 @@ export async function trainingAvatar(store: Store, attemptId = 'a1', created = a
   const id = await readyAvatar(store, created);
   await dispatch(store, id, trainingRequest((await loadAvatar(store, id))!.state!, attemptId), { actor: user });
   return id;
+}
+
+/** Appends a rename to `id` through `group`, decided on the stream as it is now (or at `expected`). */
+export async function rename(store: Store, group: GroupCommit, id: string, name: string, options: { eventId?: string; expected?: number } = {}) {
+  const loaded = await loadStream(store.db, 'avatar', id);
+  const { pending, final } = foldPending('avatar', loaded.state, [
+    { event: { type: 'AvatarRenamed', name }, eventId: options.eventId ?? crypto.randomUUID(), metadata: { actor: user } },
+  ]);
+  return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected: options.expected ?? loaded.version!, sideEffects: true }) };
+}
+
+/** The first write takes the only statement; the ones issued while it runs share the next. */
+export async function writeAsGroup<T>(writes: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
+  return Promise.allSettled(writes.map((write) => write()));
 }

@@ -1,0 +1,119 @@
+import * as assert from 'uvu/assert';
+import { suite } from 'uvu';
+import { avatarCreated, photoAdded } from '@avatar/machine/testing';
+import { dispatch, openStore, readStream, replayStream, WrongExpectedVersionError, type Store } from '../src/index.js';
+import { DatabaseProxy, testBackends, type TestStore } from '../src/testing.js';
+import { GroupCommit } from '../src/group-commit.js';
+import { rename, user, writeAsGroup } from './helpers.js';
+
+interface Context {
+  /** Migrates the schema and checks what landed, on a connection of its own. */
+  direct: TestStore;
+  proxy: DatabaseProxy;
+  /** The store under test: every connection goes through the proxy. */
+  store: Store;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => assert.unreachable(`expected a failure, got ${JSON.stringify(value)}`),
+    (error: unknown) => error,
+  );
+}
+
+async function createdAvatar(store: Store): Promise<string> {
+  const created = avatarCreated();
+  await dispatch(store, created.avatarId, created, { actor: user });
+  return created.avatarId;
+}
+
+async function copiesOf(store: Store, streamId: string, eventId: string): Promise<number> {
+  return (await readStream(store.db, streamId)).filter((event) => event.eventId === eventId).length;
+}
+
+// What the network does only happens on a network: these run on the Postgres server.
+const postgres = testBackends().find((backend) => backend.name === 'postgres');
+if (postgres) {
+  const test = suite<Context>('connection loss [postgres]', {} as Context);
+  test.before.each(async (ctx) => {
+    ctx.direct = await postgres.open();
+    ctx.proxy = await DatabaseProxy.start(process.env.TEST_DATABASE_URL!);
+    // One running statement at a time, so writes queued behind it share the next one.
+    ctx.store = await openStore({ kind: 'postgres', url: ctx.proxy.url, schema: ctx.direct.schema, poolSize: 4, groupCommit: { statements: 1 } });
+  });
+  test.after.each(async ({ direct, proxy, store }) => {
+    await store.close();
+    await proxy.close();
+    await direct.close();
+  });
+
+  test('an append whose answer is lost fails its dispatch, and the retry with the same event id appends once', async ({ store, direct, proxy }) => {
+    const id = await createdAvatar(store);
+    const eventId = crypto.randomUUID();
+    const lost = proxy.loseAnswerTo('insert into events');
+    const failure = await failureOf(dispatch(store, id, photoAdded(1), { actor: user, eventId }));
+    await lost;
+    // Not a version conflict, which would be retried as if nothing had been written.
+    assert.instance(failure, Error);
+    assert.not.instance(failure, WrongExpectedVersionError);
+    assert.is(await copiesOf(direct, id, eventId), 1, 'the statement ran and committed before its answer was lost');
+
+    const retried = await dispatch(store, id, photoAdded(1), { actor: user, eventId });
+    assert.is(retried.outcome, 'duplicate');
+    const next = await dispatch(store, id, photoAdded(2), { actor: user });
+    assert.is(next.outcome === 'accepted' && next.version, 3);
+    assert.is(await copiesOf(direct, id, eventId), 1);
+    assert.equal((await replayStream(direct, id)).anomalies, []);
+  });
+
+  test('a group statement whose answer is lost fails every write in it; each retry appends once', async ({ store, direct, proxy }) => {
+    const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
+    const [first, second, third] = [await createdAvatar(store), await createdAvatar(store), await createdAvatar(store)];
+    const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    const writes = [
+      await rename(store, group, first, 'first', { eventId: ids[0]! }),
+      await rename(store, group, second, 'second', { eventId: ids[1]! }),
+      await rename(store, group, third, 'third', { eventId: ids[2]! }),
+    ];
+    // Only a statement for several streams numbers its chains.
+    const lost = proxy.loseAnswerTo('as chain');
+    const [alone, ...grouped] = await writeAsGroup(writes.map(({ write }) => write));
+    await lost;
+    assert.is(alone?.status, 'fulfilled');
+    for (const outcome of grouped) {
+      assert.is(outcome.status, 'rejected');
+      const reason: unknown = outcome.status === 'rejected' && outcome.reason;
+      assert.instance(reason, Error);
+      assert.not.instance(reason, WrongExpectedVersionError);
+    }
+
+    for (const [i, id] of [second, third].entries()) {
+      const eventId = ids[i + 1]!;
+      assert.is(await copiesOf(direct, id, eventId), 1, 'the group committed before its answer was lost');
+      const retried = await dispatch(store, id, { type: 'AvatarRenamed', name: 'again' }, { actor: user, eventId });
+      assert.is(retried.outcome, 'duplicate');
+      assert.is(await copiesOf(direct, id, eventId), 1);
+      assert.equal((await replayStream(direct, id)).anomalies, []);
+    }
+  });
+
+  test('while the database is away dispatch fails with its cause and writes nothing; once it is back, dispatch works again', async ({ store, direct, proxy }) => {
+    const id = await createdAvatar(store);
+    proxy.down();
+    const failure = await failureOf(dispatch(store, id, photoAdded(1), { actor: user }));
+    assert.instance(failure, Error);
+    assert.match((failure as Error).message, /ECONNRESET|terminated|closed|ECONNREFUSED|socket/i);
+    assert.is((await readStream(direct.db, id)).length, 1);
+
+    proxy.up();
+    const after = await dispatch(store, id, photoAdded(1), { actor: user });
+    assert.is(after.outcome === 'accepted' && after.version, 2);
+    assert.equal((await replayStream(direct, id)).anomalies, []);
+  });
+
+  test.run();
+} else {
+  const test = suite('connection loss [postgres]');
+  test.skip('needs a Postgres server at TEST_DATABASE_URL (an embedded PGlite has no connection to lose)', () => {});
+  test.run();
+}
