@@ -78,7 +78,8 @@ async function runTestFile(file: string): Promise<Outcome> {
   const passed = count(output, 'Passed') ?? 0;
   const skipped = count(output, 'Skipped') ?? 0;
   // A file that crashed or timed out before its summary counts as one failure at least.
-  let failed = total === null ? 1 : total - passed - skipped;
+  // uvu's Total leaves out the skipped tests.
+  let failed = total === null ? 1 : total - passed;
   if (failed === 0 && code !== 0 && !/did not exit/.test(output)) failed = 1;
   const note = timedOut ? `\n  (killed after ${fileTimeoutMs / 1000} s)\n` : '';
   return { file: relative(root, file), passed, failed, skipped, output: output + note, seconds: (Date.now() - started) / 1000 };
@@ -101,7 +102,8 @@ async function main() {
   const report = (o: Outcome) => {
     outcomes.push(o);
     const mark = o.failed > 0 ? 'FAIL' : 'ok  ';
-    console.log(`${mark} ${o.file}  (${o.passed} passed, ${o.failed} failed, ${o.seconds.toFixed(1)} s)`);
+    const skipped = o.skipped > 0 ? `, ${o.skipped} skipped` : '';
+    console.log(`${mark} ${o.file}  (${o.passed} passed, ${o.failed} failed${skipped}, ${o.seconds.toFixed(1)} s)`);
     if (o.failed > 0 || process.env.TEST_VERBOSE) console.log(o.output.replace(/^/gm, '    '));
   };
 
@@ -116,6 +118,8 @@ async function main() {
   if (files.length === 0) console.log('no test files matched');
   const passed = outcomes.reduce((n, o) => n + o.passed, 0);
   const failed = outcomes.reduce((n, o) => n + o.failed, 0);
+  const skipped = outcomes.reduce((n, o) => n + o.skipped, 0);
+  if (skipped > 0) console.log(`\n${skipped} skipped`);
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 || files.length === 0 ? 1 : 0;
 }
