@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FalKeySource } from '@avatar/fal';
 import { inspector } from '@avatar/inspector';
-import type { Store } from '@avatar/store';
+import { isDatabaseUnreachable, type Store } from '@avatar/store';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accessLog } from './access-log.js';
@@ -42,8 +42,13 @@ export async function buildWebhookApp(deps: WebhookAppDeps): Promise<FastifyInst
   });
   accessLog(app);
   endConnectionsWhenClosing(app);
-  // fal retries a 5xx; what went wrong is for our logs, not for the caller.
+  // fal retries a 5xx; what went wrong is for our logs, not for the caller. A database that
+  // cannot be reached is said so (503): nothing was written, and a later delivery will land.
   app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    if (isDatabaseUnreachable(error)) {
+      request.log.error({ err: error }, 'the database is unreachable; the request wrote nothing and can be retried');
+      return reply.code(503).send({ error: 'database_unavailable' });
+    }
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'the request failed');

@@ -4,8 +4,8 @@ import { suite } from 'uvu';
 import { FalJwksCache } from '@avatar/fal';
 import { statusOf, trainingRequest, trainingStageOf } from '@avatar/machine';
 import { avatarCreated, photosAdded, trainingSubmitted } from '@avatar/machine/testing';
-import { findInbound, type Store } from '@avatar/store';
-import { testBackends, type TestStore } from '@avatar/store/testing';
+import { findInbound, openStore, type Store } from '@avatar/store';
+import { DatabaseProxy, testBackends, type TestStore } from '@avatar/store/testing';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { falWebhookUrl } from '../src/index.js';
@@ -70,6 +70,35 @@ for (const backend of testBackends()) {
     await signer?.close();
     await store?.close();
   });
+
+  // Only a server can go away.
+  if (backend.name === 'postgres') {
+    test('while the database is away a webhook gets 503 and writes nothing; fal\'s redelivery is applied once', async ({ store, signer }) => {
+      const proxy = await DatabaseProxy.start(process.env.TEST_DATABASE_URL!);
+      const proxied = await openStore({ kind: 'postgres', url: proxy.url, schema: store.schema, poolSize: 4 });
+      const { app, url } = await startApp(proxied, new FalJwksCache({ url: signer.jwksUrl }));
+      try {
+        const requestId = `req-${randomBytes(4).toString('hex')}`;
+        const avatarId = await trainingAvatar(store, requestId);
+        const eventCount = (await typesOf(store, avatarId)).length;
+        const body = bodies.trainingSucceeded(requestId);
+
+        proxy.down();
+        assert.equal(await deliver({ url }, body, signer.headers(requestId, body)), { status: 503, json: { error: 'database_unavailable' } });
+        await nothingWritten(store, avatarId, requestId, eventCount);
+
+        proxy.up();
+        assert.equal(await deliver({ url }, body, signer.headers(requestId, body)), { status: 200, json: { outcome: 'accepted' } });
+        assert.is(statusOf(await avatarState(store, avatarId)), 'completed');
+        assert.equal(await deliver({ url }, body, signer.headers(requestId, body)), { status: 200, json: { outcome: 'duplicate' } });
+        assert.is((await typesOf(store, avatarId)).length, eventCount + 1);
+      } finally {
+        await app.close();
+        await proxied.close();
+        await proxy.close();
+      }
+    });
+  }
 
   test('anything fal did not sign is refused with 401 and writes nothing; fal\'s own webhook is applied once', async (context) => {
     const { store, signer } = context;

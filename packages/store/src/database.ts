@@ -40,6 +40,25 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/** Socket errors on the way to the database, as Node names them. */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether an error says the database could not be reached (down, restarting, the network gone)
+ * rather than that it refused a statement: the first is worth retrying later, the second is not.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 is a connection exception; 57P01-57P03, a server shutting down or starting.
+    if (unreachableCodes.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+  }
+  // pg says so in words only: a connection lost mid-query, a pooled client that lost it, no free connection in time.
+  return /^Connection terminated|not queryable|timeout exceeded when trying to connect/.test(error.message);
+}
+
 const INT8 = 20;
 
 /**

@@ -1,7 +1,16 @@
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
 import { avatarCreated, photoAdded } from '@avatar/machine/testing';
-import { dispatch, openStore, readStream, replayStream, WrongExpectedVersionError, type Store } from '../src/index.js';
+import {
+  DatabaseUnavailableError,
+  dispatch,
+  isDatabaseUnreachable,
+  openStore,
+  readStream,
+  replayStream,
+  WrongExpectedVersionError,
+  type Store,
+} from '../src/index.js';
 import { DatabaseProxy, testBackends, type TestStore } from '../src/testing.js';
 import { GroupCommit } from '../src/group-commit.js';
 import { rename, user, writeAsGroup } from './helpers.js';
@@ -30,6 +39,26 @@ async function createdAvatar(store: Store): Promise<string> {
 async function copiesOf(store: Store, streamId: string, eventId: string): Promise<number> {
   return (await readStream(store.db, streamId)).filter((event) => event.eventId === eventId).length;
 }
+
+const unreachable = suite('what counts as the database being unreachable');
+unreachable('socket errors, lost connections and a server shutting down do; a refused statement or a bug does not', () => {
+  const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+  for (const error of [
+    withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+    new Error('Connection terminated unexpectedly'),
+    new Error('Client has encountered a connection error and is not queryable'),
+    withCode('terminating connection due to administrator command', '57P01'),
+    withCode('the database system is starting up', '57P03'),
+    withCode('connection failure', '08006'),
+    new DatabaseUnavailableError('postgres 127.0.0.1:5432/test', new Error('ECONNREFUSED')),
+  ]) {
+    assert.ok(isDatabaseUnreachable(error), error.message);
+  }
+  for (const error of [withCode('duplicate key value violates unique constraint', '23505'), new TypeError('x is not a function'), 'ECONNRESET', null]) {
+    assert.not.ok(isDatabaseUnreachable(error), String(error));
+  }
+});
+unreachable.run();
 
 // What the network does only happens on a network: these run on the Postgres server.
 const postgres = testBackends().find((backend) => backend.name === 'postgres');
