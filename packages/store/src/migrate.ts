@@ -22,9 +22,36 @@ async function migrator(store: Store) {
   return new Migrator({ db: store.db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
 }
 
+/**
+ * Kysely's Migrator finds its tables by reading every schema's tables, checking each schema by
+ * name as it goes; a schema another session drops meanwhile fails that read with 3F000. Nothing
+ * was migrated then, and reading again is safe. (Seen in CI, where test files drop their schemas
+ * while others migrate theirs.)
+ */
+async function despiteDroppedSchemas<T>(read: () => Promise<T>, failed: (result: T) => unknown = () => null): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await read();
+      if (attempt < 3 && isInvalidSchemaName(failed(result))) continue;
+      return result;
+    } catch (error) {
+      if (attempt < 3 && isInvalidSchemaName(error)) continue;
+      throw error;
+    }
+  }
+}
+
+function isInvalidSchemaName(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
+}
+
 /** Applies pending migrations (Kysely's Migrator locks, so concurrent instances are safe). */
 export async function migrateToLatest(store: Store): Promise<string[]> {
-  const { error, results } = await (await migrator(store)).migrateToLatest();
+  const { error, results } = await despiteDroppedSchemas(
+    async () => (await migrator(store)).migrateToLatest(),
+    // Kysely reports a failure before any migration ran without results.
+    (outcome) => (outcome.results === undefined ? outcome.error : null),
+  );
   if (error) {
     const failed = results?.find((r: MigrationResult) => r.status === 'Error');
     throw new MigrationFailedError(failed?.migrationName, error);
@@ -38,7 +65,7 @@ export interface MigrationState {
 }
 
 export async function migrationState(store: Store): Promise<MigrationState> {
-  const infos = await (await migrator(store)).getMigrations();
+  const infos = await despiteDroppedSchemas(async () => (await migrator(store)).getMigrations());
   return {
     applied: infos.filter((m) => m.executedAt !== undefined).map((m) => m.name),
     pending: infos.filter((m) => m.executedAt === undefined).map((m) => m.name),

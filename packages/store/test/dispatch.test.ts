@@ -26,7 +26,7 @@ for (const backend of testBackends()) {
     ctx.store = await backend.open();
   });
   test.after(async (ctx) => {
-    await ctx.store.close();
+    await ctx.store?.close();
   });
 
   test('a journey to completed is recorded, projected and answered with each new status', async ({ store }) => {

@@ -59,7 +59,7 @@ for (const backend of testBackends()) {
   test.before(async (ctx) => {
     ctx.store = await backend.open();
   });
-  test.after(async (ctx) => ctx.store.close());
+  test.after(async (ctx) => ctx.store?.close());
 
   test('import the bundled sample log, then replay --all finds nothing wrong (exit 0)', async ({ store }) => {
     const imported = await avatarctl(store, ['import', sampleLog]);
