@@ -1,4 +1,5 @@
-import { testBackends, type TestBackend, type TestStore } from '@avatar/store/testing';
+import { openStore, type Store } from '@avatar/store';
+import { DatabaseProxy, testBackends, type TestBackend, type TestStore } from '@avatar/store/testing';
 import { startTelegramEmulator, type EmulatedUser, type TelegramEmulator, type UserProfile } from '@avatar/telegram-emulator';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { suite, type Test } from 'uvu';
@@ -26,6 +27,8 @@ export interface Harness {
   backend: TestBackend['name'];
   tg: TelegramEmulator;
   store: TestStore;
+  /** Between the bot and Postgres when the harness was asked for one: take the database away and back. */
+  database: DatabaseProxy | null;
   bot: AvatarBot;
   /** Where Telegram delivers updates in webhook mode. */
   webhookUrl: string | null;
@@ -52,6 +55,8 @@ export interface HarnessOptions {
   answerWithinMs?: number;
   /** Webhook mode: this many bot instances on the one database, updates dealt round-robin (default 1). */
   instances?: number;
+  /** On Postgres, the bot reaches the database through a `DatabaseProxy` (`Harness.database`). */
+  throughProxy?: boolean;
 }
 
 export const webhookSecret = 'test-webhook-secret_1';
@@ -63,7 +68,7 @@ interface RunningBot {
   stop(): Promise<void>;
 }
 
-async function startBot(tg: TelegramEmulator, store: TestStore, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
+async function startBot(tg: TelegramEmulator, store: Store, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
   const bot = createBot({
     store,
     token: tg.token,
@@ -114,7 +119,7 @@ async function startBot(tg: TelegramEmulator, store: TestStore, logger: BotLogge
  * The bot as deployed: one instance, or in webhook mode several on the same database behind a
  * front that deals Telegram's deliveries to them in turn (a load balancer's round robin).
  */
-async function startBots(tg: TelegramEmulator, store: TestStore, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
+async function startBots(tg: TelegramEmulator, store: Store, logger: BotLogger, options: HarnessOptions): Promise<RunningBot> {
   const count = options.mode === 'webhook' ? (options.instances ?? 1) : 1;
   const bots: RunningBot[] = [];
   for (let n = 0; n < count; n++) bots.push(await startBot(tg, store, logger, options));
@@ -160,7 +165,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const logger = recordingLogger(logs);
   const tg = await startTelegramEmulator({ timeoutMs: 20_000, webhook: { retryDelayMs: 50, maxRetryDelayMs: 500 } });
   const store = await options.backend.open();
-  let running = await startBots(tg, store, logger, options);
+  const database = options.throughProxy && store.backend === 'postgres' ? await DatabaseProxy.start(process.env.TEST_DATABASE_URL!) : null;
+  const botStore = database ? await openStore({ kind: 'postgres', url: database.url, schema: store.schema }) : store;
+  let running = await startBots(tg, botStore, logger, options);
   let users = 0;
   const attached: (() => Promise<void>)[] = [];
   return {
@@ -168,6 +175,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     backend: options.backend.name,
     tg,
     store,
+    database,
     get bot() {
       return running.bot;
     },
@@ -178,7 +186,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     user: (profile = {}) => tg.user({ firstName: `User${++users}`, languageCode: 'en', ...profile }),
     async restartBot() {
       await running.stop();
-      running = await startBots(tg, store, logger, options);
+      running = await startBots(tg, botStore, logger, options);
     },
     closeWith(close) {
       attached.push(close);
@@ -187,6 +195,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       for (const close of attached.reverse()) await close();
       await running.stop();
       await tg.close();
+      if (database) {
+        await botStore.close();
+        await database.close();
+      }
       await store.close();
     },
   };
@@ -200,9 +212,13 @@ export interface SuiteContext {
 export function botSuites(
   name: string,
   define: (test: Test<SuiteContext>, variant: { mode: Mode; backend: TestBackend['name'] }) => void,
-  { modes = ['polling'] as Mode[], ...options }: { modes?: Mode[] } & Pick<HarnessOptions, 'imagesPerGeneration' | 'notifier' | 'answerWithinMs' | 'instances'> = {},
+  {
+    modes = ['polling'] as Mode[],
+    backends = ['pglite', 'postgres'],
+    ...options
+  }: { modes?: Mode[]; backends?: TestBackend['name'][] } & Pick<HarnessOptions, 'imagesPerGeneration' | 'notifier' | 'answerWithinMs' | 'instances' | 'throughProxy'> = {},
 ): void {
-  for (const backend of testBackends()) {
+  for (const backend of testBackends().filter((b) => backends.includes(b.name))) {
     for (const mode of modes) {
       const test = suite<SuiteContext>(`${name} [${backend.name}, ${mode}]`, { h: undefined as never });
       test.before(async (ctx) => {

@@ -68,3 +68,26 @@ botSuites(
   },
   { modes: ['polling', 'webhook'] },
 );
+
+botSuites(
+  'database outage',
+  (test) => {
+    test('an update that arrives while the database is away gets a 5xx, so Telegram delivers it again; it is answered once the database is back', async ({ h }) => {
+      const user = h.user();
+      await user.sendCommand('/start');
+      await waitForText(user, 'Hi, ');
+      const webhookInfo = () => h.bot.bot.api.getWebhookInfo();
+
+      h.database!.down();
+      await user.sendCommand('/help');
+      await waitUntil('Telegram to be refused the update', async () => /^Wrong response from the webhook: 5\d\d/.test((await webhookInfo()).last_error_message ?? ''));
+      assert.is(botMessagesWith(user, 'How it works:').length, 0);
+
+      h.database!.up();
+      await waitForText(user, 'How it works:');
+      await waitUntil('Telegram to have nothing left to deliver', async () => (await webhookInfo()).pending_update_count === 0);
+      assert.is(botMessagesWith(user, 'How it works:').length, 1, 'answered once');
+    });
+  },
+  { modes: ['webhook'], backends: ['postgres'], throughProxy: true },
+);
