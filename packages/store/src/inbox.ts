@@ -73,6 +73,7 @@ export async function updateInboundOutcome(
     .execute();
 }
 
+/** A stream's inbound messages as they arrived; ties (PGlite's clock ticks in ms) in one stable order. */
 export async function inboundFor(db: Kysely<Schema>, streamId: string): Promise<InboxRow[]> {
-  return db.selectFrom('inbox').selectAll().where('stream_id', '=', streamId).orderBy('received_at').execute();
+  return db.selectFrom('inbox').selectAll().where('stream_id', '=', streamId).orderBy('received_at').orderBy('message_id').execute();
 }
