@@ -73,14 +73,16 @@ export class DatabaseProxy {
       // A dropped side ends the other; the errors are the point of the exercise, not failures.
       socket.on('error', () => {});
     }
-    client.on('close', () => server.destroy());
+    const endServer = () => server.destroy();
+    client.on('close', endServer);
     server.on('data', (chunk: Buffer) => client.write(chunk));
     client.on('data', (chunk: Buffer) => {
       const losing = this.answerToLose;
       if (losing && queryMessageTypes.has(chunk[0]!) && chunk.includes(losing.text)) {
         this.answerToLose = null;
+        // The server side stays open until the answer comes, so the statement runs to its end.
         server.removeAllListeners('data');
-        client.removeAllListeners('close');
+        client.off('close', endServer);
         client.destroy();
         server.once('data', () => {
           server.destroy();
