@@ -1,9 +1,9 @@
 import type { Effect, PersistedState } from '@avatar/machine';
 import { effectTopic } from '@avatar/machine';
 import type { Kysely, Transaction } from 'kysely';
+import { isUniqueViolation, sqlStateOf } from './database-errors.js';
 import {
   DuplicateEventError,
-  isUniqueViolation,
   WrongExpectedVersionError,
   type ExpectedVersion,
   type NewEvent,
@@ -102,7 +102,7 @@ export async function writeStreams(db: Executor, writes: readonly StreamWrite[])
   } catch (error) {
     // Postgres refused the statement (it carries a SQLSTATE), so it wrote nothing: write each
     // stream alone. Without one (a lost connection) the commit may have happened; say so instead.
-    if (!hasSqlState(error)) throw error;
+    if (sqlStateOf(error) === null) throw error;
     return Promise.allSettled(writes.map((write) => writeStream(db, write)));
   }
   const byChain = writes.map((): AppendedRow[] => []);
@@ -114,13 +114,6 @@ export async function writeStreams(db: Executor, writes: readonly StreamWrite[])
       return recordedEvents(write, appended);
     }),
   );
-}
-
-/** An error Postgres sent (pg's and PGlite's DatabaseError carry a severity and a SQLSTATE), not a socket's. */
-function hasSqlState(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
-  return typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 function recordedEvents(write: StreamWrite, rows: readonly AppendedRow[]): RecordedEvent[] {

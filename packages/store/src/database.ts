@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DatabaseUnavailableError } from './database-errors.js';
 import { GroupCommit, groupedStatements, type GroupCommitOptions } from './group-commit.js';
 import { autoPreparingPool } from './pg-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -31,32 +32,6 @@ export interface Store {
   /** Dispatch's appends, grouped into shared statements when many run at once. */
   readonly groupCommit: GroupCommit;
   close(): Promise<void>;
-}
-
-export class DatabaseUnavailableError extends Error {
-  constructor(description: string, cause: unknown) {
-    super(`cannot reach the database (${description}): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'DatabaseUnavailableError';
-  }
-}
-
-/** Socket errors on the way to the database, as Node names them. */
-const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-
-/**
- * Whether an error says the database could not be reached (down, restarting, the network gone)
- * rather than that it refused a statement: the first is worth retrying later, the second is not.
- */
-export function isDatabaseUnreachable(error: unknown): boolean {
-  if (error instanceof DatabaseUnavailableError) return true;
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    // SQLSTATE class 08 is a connection exception; 57P01-57P03, a server shutting down or starting.
-    if (unreachableCodes.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
-  }
-  // pg says so in words only: a connection lost mid-query, a pooled client that lost it, no free connection in time.
-  return /^Connection terminated|not queryable|timeout exceeded when trying to connect/.test(error.message);
 }
 
 const INT8 = 20;

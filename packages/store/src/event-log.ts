@@ -62,12 +62,6 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
   };
 }
 
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, constraint: name } = error as { code?: unknown; constraint?: unknown };
-  return code === '23505' && (constraint === undefined || name === constraint);
-}
-
 export interface StreamRange {
   /** Only events up to this version (time travel by version). */
   toVersion?: number;

@@ -1,4 +1,5 @@
 export * from './database.js';
+export { DatabaseUnavailableError, isDatabaseUnreachable } from './database-errors.js';
 export * from './migrate.js';
 export * from './event-log.js';
 export * from './append.js';

@@ -1,4 +1,5 @@
 import { Migrator, sql, type MigrationResult } from 'kysely';
+import { sqlStateOf } from './database-errors.js';
 import type { Store } from './database.js';
 import { migrationProvider, migrations } from './migrations/index.js';
 
@@ -41,9 +42,8 @@ async function despiteDroppedSchemas<T>(read: () => Promise<T>, failed: (result:
   }
 }
 
-function isInvalidSchemaName(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '3F000';
-}
+/** SQLSTATE invalid_schema_name. */
+const isInvalidSchemaName = (error: unknown) => sqlStateOf(error) === '3F000';
 
 /** Applies pending migrations (Kysely's Migrator locks, so concurrent instances are safe). */
 export async function migrateToLatest(store: Store): Promise<string[]> {

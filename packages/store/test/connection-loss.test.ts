@@ -42,19 +42,21 @@ async function copiesOf(store: Store, streamId: string, eventId: string): Promis
 
 const unreachable = suite('what counts as the database being unreachable');
 unreachable('socket errors, lost connections and a server shutting down do; a refused statement or a bug does not', () => {
-  const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+  const socketError = (message: string, code: string) => Object.assign(new Error(message), { code });
+  // As pg and PGlite report what the server sent: a severity with the SQLSTATE.
+  const serverError = (message: string, code: string, severity = 'ERROR') => Object.assign(new Error(message), { code, severity });
   for (const error of [
-    withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
+    socketError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'),
     new Error('Connection terminated unexpectedly'),
     new Error('Client has encountered a connection error and is not queryable'),
-    withCode('terminating connection due to administrator command', '57P01'),
-    withCode('the database system is starting up', '57P03'),
-    withCode('connection failure', '08006'),
+    serverError('terminating connection due to administrator command', '57P01', 'FATAL'),
+    serverError('the database system is starting up', '57P03', 'FATAL'),
+    serverError('connection failure', '08006', 'FATAL'),
     new DatabaseUnavailableError('postgres 127.0.0.1:5432/test', new Error('ECONNREFUSED')),
   ]) {
     assert.ok(isDatabaseUnreachable(error), error.message);
   }
-  for (const error of [withCode('duplicate key value violates unique constraint', '23505'), new TypeError('x is not a function'), 'ECONNRESET', null]) {
+  for (const error of [serverError('duplicate key value violates unique constraint', '23505'), new TypeError('x is not a function'), 'ECONNRESET', null]) {
     assert.not.ok(isDatabaseUnreachable(error), String(error));
   }
 });
