@@ -29,33 +29,35 @@ const inboxDetailSchema = z.object({
   streamVersion: z.number().int().nonnegative().optional(),
 });
 
-function inboundReason(detail: Record<string, unknown> | null): string | null {
+type InboxDetail = z.infer<typeof inboxDetailSchema>;
+
+function inboundReason(detail: Record<string, unknown> | null, parsed: InboxDetail | null): string | null {
   if (detail === null) return null;
-  const parsed = inboxDetailSchema.safeParse(detail);
-  if (!parsed.success) return JSON.stringify(detail);
-  const { rejection, reason, error } = parsed.data;
+  if (parsed === null) return JSON.stringify(detail);
+  const { rejection, reason, error } = parsed;
   if (rejection) return rejection.code ? `${rejection.code}: ${rejection.reason}` : rejection.reason;
   return reason ?? error ?? JSON.stringify(detail);
 }
 
 /** The version a message arrived after: as recorded when it was decided, else by the clock. */
-function arrivedAfterVersion(row: InboxRow, eventTimes: readonly { version: number; at: Date }[]): number {
-  const recorded = inboxDetailSchema.safeParse(row.detail ?? {});
-  if (recorded.success && recorded.data.streamVersion !== undefined) return recorded.data.streamVersion;
+function arrivedAfterVersion(row: InboxRow, parsed: InboxDetail | null, eventTimes: readonly { version: number; at: Date }[]): number {
+  if (parsed?.streamVersion !== undefined) return parsed.streamVersion;
   return eventTimes.filter((e) => e.at <= row.received_at).at(-1)?.version ?? 0;
 }
 
 function inboundRow(row: InboxRow, eventTimes: readonly { version: number; at: Date }[]): InboundRow {
+  const parsed = row.detail === null ? null : inboxDetailSchema.safeParse(row.detail);
+  const detail = parsed?.success ? parsed.data : null;
   return {
     kind: 'inbound',
     at: row.received_at.toISOString(),
     source: row.source,
     messageId: row.message_id,
     outcome: row.outcome,
-    reason: inboundReason(row.detail),
+    reason: inboundReason(row.detail, detail),
     payload: row.payload.slice(0, payloadLimit),
     payloadTruncated: row.payload.length > payloadLimit,
-    afterVersion: arrivedAfterVersion(row, eventTimes),
+    afterVersion: arrivedAfterVersion(row, detail, eventTimes),
   };
 }
 
