@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
 import { suite } from 'uvu';
-import { avatarCreated, photoAdded } from '@avatar/machine/testing';
+import { photoAdded } from '@avatar/machine/testing';
 import {
   DatabaseUnavailableError,
   dispatch,
@@ -13,7 +13,7 @@ import {
 } from '../src/index.js';
 import { DatabaseProxy, testBackends, type TestStore } from '../src/testing.js';
 import { GroupCommit } from '../src/group-commit.js';
-import { rename, user, writeAsGroup } from './helpers.js';
+import { createdAvatars, rename, user, writeAsGroup } from './helpers.js';
 
 interface Context {
   /** Migrates the schema and checks what landed, on a connection of its own. */
@@ -28,12 +28,6 @@ async function failureOf(promise: Promise<unknown>): Promise<unknown> {
     (value) => assert.unreachable(`expected a failure, got ${JSON.stringify(value)}`),
     (error: unknown) => error,
   );
-}
-
-async function createdAvatar(store: Store): Promise<string> {
-  const created = avatarCreated();
-  await dispatch(store, created.avatarId, created, { actor: user });
-  return created.avatarId;
 }
 
 async function copiesOf(store: Store, streamId: string, eventId: string): Promise<number> {
@@ -79,7 +73,7 @@ if (postgres) {
   });
 
   test('an append whose answer is lost fails its dispatch, and the retry with the same event id appends once', async ({ store, direct, proxy }) => {
-    const id = await createdAvatar(store);
+    const [id] = (await createdAvatars(store, 1)) as [string];
     const eventId = crypto.randomUUID();
     const lost = proxy.loseAnswerTo('insert into events');
     const failure = await failureOf(dispatch(store, id, photoAdded(1), { actor: user, eventId }));
@@ -99,7 +93,7 @@ if (postgres) {
 
   test('a group statement whose answer is lost fails every write in it; each retry appends once', async ({ store, direct, proxy }) => {
     const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
-    const [first, second, third] = [await createdAvatar(store), await createdAvatar(store), await createdAvatar(store)];
+    const [first, second, third] = (await createdAvatars(store, 3)) as [string, string, string];
     const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
     const writes = [
       await rename(store, group, first, 'first', { eventId: ids[0]! }),
@@ -129,7 +123,7 @@ if (postgres) {
   });
 
   test('while the database is away dispatch fails with its cause and writes nothing; once it is back, dispatch works again', async ({ store, direct, proxy }) => {
-    const id = await createdAvatar(store);
+    const [id] = (await createdAvatars(store, 1)) as [string];
     proxy.down();
     const failure = await failureOf(dispatch(store, id, photoAdded(1), { actor: user }));
     assert.instance(failure, Error);

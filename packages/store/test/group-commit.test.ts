@@ -1,18 +1,8 @@
 import * as assert from 'uvu/assert';
-import { avatarCreated, photoAdded } from '@avatar/machine/testing';
+import { photoAdded } from '@avatar/machine/testing';
 import { GroupCommit } from '../src/group-commit.js';
 import { DuplicateEventError, WrongExpectedVersionError, dispatch, findAvatar, photosOf, readStream, replayStream, type Store } from '../src/index.js';
-import { rename, storeSuites, user, writeAsGroup } from './helpers.js';
-
-async function createdAvatars(store: Store, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const created = avatarCreated();
-    await dispatch(store, created.avatarId, created, { actor: user });
-    ids.push(created.avatarId);
-  }
-  return ids;
-}
+import { createdAvatars, rename, storeSuites, user, writeAsGroup } from './helpers.js';
 
 async function transactionOf(store: Store, id: string, version: number): Promise<string> {
   const event = (await readStream(store.db, id, { toVersion: version })).at(-1)!;

@@ -31,6 +31,17 @@ export function storeSuites(name: string, define: (test: Test<StoreContext>, bac
 export const user: Actor = { kind: 'user', userId: 1001 };
 export const system: Actor = { kind: 'system', component: 'test' };
 
+/** `count` avatars created by their owner, through dispatch, one after another. */
+export async function createdAvatars(store: Store, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const created = avatarCreated();
+    await dispatch(store, created.avatarId, created, { actor: user });
+    ids.push(created.avatarId);
+  }
+  return ids;
+}
+
 /** An avatar created and given 10 photos by its owner, through dispatch: `ready` to train. */
 export async function readyAvatar(store: Store, created = avatarCreated()): Promise<string> {
   const id = created.avatarId;
