@@ -1,5 +1,5 @@
-import { openStore, type Store } from '@avatar/store';
-import { DatabaseProxy, testBackends, type TestBackend, type TestStore } from '@avatar/store/testing';
+import type { Store } from '@avatar/store';
+import { openThroughProxy, testBackends, type DatabaseProxy, type TestBackend, type TestStore } from '@avatar/store/testing';
 import { startTelegramEmulator, type EmulatedUser, type TelegramEmulator, type UserProfile } from '@avatar/telegram-emulator';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { suite, type Test } from 'uvu';
@@ -165,8 +165,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const logger = recordingLogger(logs);
   const tg = await startTelegramEmulator({ timeoutMs: 20_000, webhook: { retryDelayMs: 50, maxRetryDelayMs: 500 } });
   const store = await options.backend.open();
-  const database = options.throughProxy && store.backend === 'postgres' ? await DatabaseProxy.start(process.env.TEST_DATABASE_URL!) : null;
-  const botStore = database ? await openStore({ kind: 'postgres', url: database.url, schema: store.schema }) : store;
+  const proxied = options.throughProxy && store.backend === 'postgres' ? await openThroughProxy(store, { poolSize: 10 }) : null;
+  const botStore = proxied?.store ?? store;
   let running = await startBots(tg, botStore, logger, options);
   let users = 0;
   const attached: (() => Promise<void>)[] = [];
@@ -175,7 +175,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     backend: options.backend.name,
     tg,
     store,
-    database,
+    database: proxied?.proxy ?? null,
     get bot() {
       return running.bot;
     },
@@ -195,10 +195,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       for (const close of attached.reverse()) await close();
       await running.stop();
       await tg.close();
-      if (database) {
-        await botStore.close();
-        await database.close();
-      }
+      await proxied?.close();
       await store.close();
     },
   };

@@ -4,8 +4,8 @@ import { suite } from 'uvu';
 import { FalJwksCache } from '@avatar/fal';
 import { statusOf, trainingRequest, trainingStageOf } from '@avatar/machine';
 import { avatarCreated, photosAdded, trainingSubmitted } from '@avatar/machine/testing';
-import { findInbound, openStore, type Store } from '@avatar/store';
-import { DatabaseProxy, testBackends, type TestStore } from '@avatar/store/testing';
+import { findInbound, type Store } from '@avatar/store';
+import { openThroughProxy, testBackends, type TestStore } from '@avatar/store/testing';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { falWebhookUrl } from '../src/index.js';
@@ -74,8 +74,7 @@ for (const backend of testBackends()) {
   // Only a server can go away.
   if (backend.name === 'postgres') {
     test('while the database is away a webhook gets 503 and writes nothing; fal\'s redelivery is applied once', async ({ store, signer }) => {
-      const proxy = await DatabaseProxy.start(process.env.TEST_DATABASE_URL!);
-      const proxied = await openStore({ kind: 'postgres', url: proxy.url, schema: store.schema, poolSize: 4 });
+      const { store: proxied, proxy, close } = await openThroughProxy(store);
       const { app, url } = await startApp(proxied, new FalJwksCache({ url: signer.jwksUrl }));
       try {
         const requestId = `req-${randomBytes(4).toString('hex')}`;
@@ -94,8 +93,7 @@ for (const backend of testBackends()) {
         assert.is((await typesOf(store, avatarId)).length, eventCount + 1);
       } finally {
         await app.close();
-        await proxied.close();
-        await proxy.close();
+        await close();
       }
     });
   }

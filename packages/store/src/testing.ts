@@ -1,10 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { catchUp, checkpointOf, logStart, type Projector } from './consumer.js';
-import { openStore, type Store } from './database.js';
+import { DatabaseProxy } from './database-proxy.js';
+import { openStore, type DatabaseConfig, type Store } from './database.js';
 import { migrateToLatest } from './migrate.js';
 
-export { DatabaseProxy } from './database-proxy.js';
+export { DatabaseProxy };
 
 /**
  * Databases for tests: PGlite always, and the real Postgres server at TEST_DATABASE_URL when it
@@ -81,6 +82,35 @@ async function openPostgres(url: string): Promise<TestStore> {
       const cleanup = await openStore({ kind: 'postgres', url, poolSize: 1 });
       await cleanup.db.schema.dropSchema(schema).cascade().execute();
       await cleanup.close();
+    },
+  };
+}
+
+/** A store on `store`'s schema whose every connection goes through a `DatabaseProxy`, and that proxy. */
+export interface ProxiedStore {
+  store: Store;
+  proxy: DatabaseProxy;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a second store on a Postgres test store's schema, reaching the server through a proxy the
+ * test can take away and bring back (the first store stays direct, to check what landed).
+ */
+export async function openThroughProxy(
+  store: TestStore,
+  options: { poolSize?: number; groupCommit?: DatabaseConfig['groupCommit'] } = {},
+): Promise<ProxiedStore> {
+  const url = process.env.TEST_DATABASE_URL?.trim();
+  if (store.backend !== 'postgres' || !url) throw new Error('a proxy stands in front of the Postgres server at TEST_DATABASE_URL');
+  const proxy = await DatabaseProxy.start(url);
+  const proxied = await openStore({ kind: 'postgres', url: proxy.url, schema: store.schema, poolSize: 4, ...options });
+  return {
+    store: proxied,
+    proxy,
+    async close() {
+      await proxied.close();
+      await proxy.close();
     },
   };
 }

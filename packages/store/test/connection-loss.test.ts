@@ -5,22 +5,20 @@ import {
   DatabaseUnavailableError,
   dispatch,
   isDatabaseUnreachable,
-  openStore,
   readStream,
   replayStream,
   WrongExpectedVersionError,
   type Store,
 } from '../src/index.js';
-import { DatabaseProxy, testBackends, type TestStore } from '../src/testing.js';
+import { openThroughProxy, testBackends, type ProxiedStore, type TestStore } from '../src/testing.js';
 import { GroupCommit } from '../src/group-commit.js';
 import { createdAvatars, rename, user, writeAsGroup } from './helpers.js';
 
 interface Context {
   /** Migrates the schema and checks what landed, on a connection of its own. */
   direct: TestStore;
-  proxy: DatabaseProxy;
-  /** The store under test: every connection goes through the proxy. */
-  store: Store;
+  /** The store under test, every connection through the proxy. */
+  proxied: ProxiedStore;
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
@@ -62,17 +60,15 @@ if (postgres) {
   const test = suite<Context>('connection loss [postgres]', {} as Context);
   test.before.each(async (ctx) => {
     ctx.direct = await postgres.open();
-    ctx.proxy = await DatabaseProxy.start(process.env.TEST_DATABASE_URL!);
     // One running statement at a time, so writes queued behind it share the next one.
-    ctx.store = await openStore({ kind: 'postgres', url: ctx.proxy.url, schema: ctx.direct.schema, poolSize: 4, groupCommit: { statements: 1 } });
+    ctx.proxied = await openThroughProxy(ctx.direct, { groupCommit: { statements: 1 } });
   });
-  test.after.each(async ({ direct, proxy, store }) => {
-    await store.close();
-    await proxy.close();
+  test.after.each(async ({ direct, proxied }) => {
+    await proxied.close();
     await direct.close();
   });
 
-  test('an append whose answer is lost fails its dispatch, and the retry with the same event id appends once', async ({ store, direct, proxy }) => {
+  test('an append whose answer is lost fails its dispatch, and the retry with the same event id appends once', async ({ direct, proxied: { store, proxy } }) => {
     const [id] = (await createdAvatars(store, 1)) as [string];
     const eventId = crypto.randomUUID();
     const lost = proxy.loseAnswerTo('insert into events');
@@ -91,7 +87,7 @@ if (postgres) {
     assert.equal((await replayStream(direct, id)).anomalies, []);
   });
 
-  test('a group statement whose answer is lost fails every write in it; each retry appends once', async ({ store, direct, proxy }) => {
+  test('a group statement whose answer is lost fails every write in it; each retry appends once', async ({ direct, proxied: { store, proxy } }) => {
     const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
     const [first, second, third] = (await createdAvatars(store, 3)) as [string, string, string];
     const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
@@ -122,7 +118,7 @@ if (postgres) {
     }
   });
 
-  test('while the database is away dispatch fails with its cause and writes nothing; once it is back, dispatch works again', async ({ store, direct, proxy }) => {
+  test('while the database is away dispatch fails with its cause and writes nothing; once it is back, dispatch works again', async ({ direct, proxied: { store, proxy } }) => {
     const [id] = (await createdAvatars(store, 1)) as [string];
     proxy.down();
     const failure = await failureOf(dispatch(store, id, photoAdded(1), { actor: user }));
