@@ -66,7 +66,7 @@ export async function rename(store: Store, group: GroupCommit, id: string, name:
   return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected: options.expected ?? loaded.version!, sideEffects: true }) };
 }
 
-/** The first write takes the only statement; the ones issued while it runs share the next. */
+/** Writes issued in one turn of the event loop share a statement (on a group of one statement at a time). */
 export async function writeAsGroup<T>(writes: readonly (() => Promise<T>)[]): Promise<PromiseSettledResult<T>[]> {
   return Promise.allSettled(writes.map((write) => write()));
 }
