@@ -63,7 +63,8 @@ export class GroupCommit {
    * A finished statement releases all its callers at once, and each comes back with its next
    * write within the same turn. Started at the first of them, a statement would carry that one
    * alone while the rest waited for a slot (measured at 16 writers: groups of 1 alternating with
-   * groups of 14, and 0.44× the INSERT baseline against 0.51× with alike groups).
+   * groups of 14, and a mean of 0.45× the INSERT baseline against 0.51× with alike groups, in
+   * alternating dev runs).
    */
   private startSoon(): void {
     if (this.startScheduled || this.running >= this.options.statements) return;
