@@ -12,7 +12,7 @@ import {
 import { isSettled, type InboundMessage } from './inbox.js';
 import type { InlineWrites } from './projections/inline.js';
 import type { Schema } from './schema.js';
-import { compile, identifier, integer, join, text, type Fragment } from './statement-text.js';
+import { compile, identifier, join, text, type Fragment } from './statement-text.js';
 
 /** Everything one append writes: events, the stream's new version and state, read model, outbox, inbox. */
 export interface StreamWrite {
@@ -39,6 +39,7 @@ export class DuplicateInboundError extends Error {
 type Executor = Kysely<Schema> | Transaction<Schema>;
 
 interface AppendedRow {
+  chain: number;
   global_position: number;
   transaction_id: string;
   version: number;
@@ -46,39 +47,15 @@ interface AppendedRow {
   created_at: Date;
 }
 
-interface BatchedRow extends AppendedRow {
-  chain: number;
-}
-
-/** The names of one chain's CTEs: `stream0`, `appended0` … (a single write is chain 0). */
-function chainNames(chain: number) {
-  const name = (base: string) => identifier(`${base}${chain}`);
-  return {
-    required: name('required'),
-    stream: name('stream'),
-    appended: name('appended'),
-    inbox: name('inbox_row'),
-    avatar: name('avatar_row'),
-    generation: name('generation_row'),
-    photosAdded: name('photos_added'),
-    photosRemoved: name('photos_removed'),
-    falResolved: name('fal_resolved'),
-    falAdded: name('fal_added'),
-    outbox: name('outbox_row'),
-  };
-}
-
-type ChainNames = ReturnType<typeof chainNames>;
-
 /**
- * Appends and projects in ONE statement: a chain of data-modifying CTEs that all hang off the
- * stream row's optimistic update, so either everything is written or nothing is. One statement
- * instead of a transaction of six is what lets a dispatch cost about as much as a plain INSERT.
+ * Appends and projects in ONE statement: data-modifying CTEs that all hang off the stream rows'
+ * optimistic update, so either everything is written or nothing is. One statement instead of a
+ * transaction of six is what lets a dispatch cost about as much as a plain INSERT.
  */
 export async function writeStream(db: Executor, write: StreamWrite): Promise<RecordedEvent[]> {
   let rows: AppendedRow[];
   try {
-    rows = (await db.executeQuery(compile<AppendedRow>(streamStatement([write])))).rows;
+    rows = (await db.executeQuery(compile<AppendedRow>(appendStatement([write])))).rows;
   } catch (error) {
     if (isUniqueViolation(error, 'events_event_id_key')) throw new DuplicateEventError(write.events.map((e) => e.eventId));
     throw error;
@@ -88,17 +65,17 @@ export async function writeStream(db: Executor, write: StreamWrite): Promise<Rec
 }
 
 /**
- * Writes several streams in one statement and one commit (group commit): each stream's chain
- * hangs off its own version check, so a stream whose check fails writes nothing and gets its own
- * error while the others land. The streams must be distinct (Postgres cannot update one row twice
- * in a statement). If Postgres refuses the statement as a whole (a duplicate event id, a deadlock
- * with another instance), nothing was written and every stream is written again on its own.
+ * Writes several streams in one statement and one commit (group commit): each stream keeps its
+ * own version check, so a stream whose check fails writes nothing and gets its own error while
+ * the others land. The streams must be distinct (Postgres cannot update one row twice in a
+ * statement). If Postgres refuses the statement as a whole (a duplicate event id, a deadlock with
+ * another instance), nothing was written and every stream is written again on its own.
  */
 export async function writeStreams(db: Executor, writes: readonly StreamWrite[]): Promise<PromiseSettledResult<RecordedEvent[]>[]> {
   if (writes.length === 1) return Promise.allSettled([writeStream(db, writes[0]!)]);
-  let rows: BatchedRow[];
+  let rows: AppendedRow[];
   try {
-    rows = (await db.executeQuery(compile<BatchedRow>(streamStatement(writes)))).rows;
+    rows = (await db.executeQuery(compile<AppendedRow>(appendStatement(writes)))).rows;
   } catch (error) {
     // Postgres refused the statement (it carries a SQLSTATE), so it wrote nothing: write each
     // stream alone. Without one (a lost connection) the commit may have happened; say so instead.
@@ -134,163 +111,214 @@ function recordedEvents(write: StreamWrite, rows: readonly AppendedRow[]): Recor
 }
 
 /**
- * What makes one write's chain text differ from another's (its parameters aside). Grouping writes
- * of one shape together makes a group's text recur, so its prepared plan is reused.
+ * The statement is set-based: each part (events, photos, outbox …) is one CTE over a JSON array
+ * of records for every write in it, each record carrying its write's `chain` (index). Its text
+ * depends only on which parts some write needs, so it recurs and its plan is prepared once, and
+ * Postgres initialises the same dozen plan nodes for 16 streams as for one. A chain of CTEs per
+ * stream cost each stream its own nodes: plan start-up was a quarter of Postgres's CPU.
  */
-export function shapeOf(write: StreamWrite): string {
-  const { expected, inbox, requires, inline, effects } = write;
-  return [
-    typeof expected === 'number' ? 'version' : expected,
-    requires ? 'requires' : '',
-    inbox ? 'inbox' : '',
-    effects.length > 0 ? 'effects' : '',
-    inline.rowExists ? 'row' : 'new',
-    inline.avatar ? Object.keys(inline.avatar).join(',') : '',
-    inline.generation ? Object.keys(inline.generation).join(',') : '',
-    inline.photosAdded.length > 0 ? 'photos+' : '',
-    inline.photosRemoved.length > 0 ? 'photos-' : '',
-    inline.resolveOpenFalRequests ? 'resolve' : '',
-    inline.falRequestsAdded.length > 0 ? 'fal+' : '',
-  ].join('|');
-}
+function appendStatement(writes: readonly StreamWrite[]): Fragment {
+  const records = <T extends object>(pick: (write: StreamWrite) => readonly T[]) =>
+    JSON.stringify(writes.flatMap((write, chain) => pick(write).map((record) => ({ chain, ...record }))));
+  const some = (test: (write: StreamWrite) => boolean) => writes.some(test);
 
-/** One chain of CTEs per stream, each named with its chain's number; rows come back by chain and version. */
-function streamStatement(writes: readonly StreamWrite[]): Fragment {
-  const chains = writes.map((write, i) => streamChain(write, i));
-  const results = chains.map(({ appended }, i) =>
-    writes.length === 1 ? text`select * from ${appended}` : text`select ${integer(i)}::int as chain, * from ${appended}`,
-  );
-  const order = writes.length === 1 ? text`version` : text`chain, version`;
-  return text`with ${join(chains.flatMap(({ ctes }) => ctes))} select * from (${join(results, ' union all ')}) r order by ${order}`;
-}
-
-function streamChain(write: StreamWrite, chain: number): { ctes: Fragment[]; appended: Fragment } {
-  const { events, effects, inbox, requires } = write;
-  const names = chainNames(chain);
-  const ctes: Fragment[] = [];
-  if (requires) {
-    ctes.push(text`${names.required} as (select version from streams where stream_id = ${requires.streamId} for share)`);
+  const ctes: Fragment[] = [
+    text`w as (select * from json_to_recordset(${records((write) => [streamRecord(write)])}::json) as w(
+      chain int, stream_id text, stream_type text, expected text, expected_version int, event_count int, state json,
+      machine_version text, inbox_source text, inbox_message_id text, inbox_detail jsonb, inbox_payload text,
+      required_stream_id text, required_version int))`,
+  ];
+  const guards: Fragment[] = [];
+  if (some((write) => write.inbox !== undefined)) {
+    guards.push(text`(w.inbox_source is null or not exists (select 1 from inbox b
+      where b.source = w.inbox_source and b.message_id = w.inbox_message_id and b.outcome <> 'unknown_request'))`);
   }
-  ctes.push(text`${names.stream} as (${streamUpdate(write, names)})`);
-  ctes.push(text`${names.appended} as (
+  if (some((write) => write.requires !== undefined)) {
+    ctes.push(text`required as (select stream_id, version from streams where stream_id in (select required_stream_id from w) for share)`);
+    guards.push(text`(w.required_stream_id is null or (select r.version from required r where r.stream_id = w.required_stream_id) = w.required_version)`);
+  }
+  const guard = guards.length > 0 ? text` and ${join(guards, ' and ')}` : text``;
+
+  // The stream rows move to their new versions only where the expectation (and every guard) holds.
+  const moved: Fragment[] = [];
+  if (some((write) => typeof write.expected === 'number' || write.expected === 'stream_exists')) {
+    ctes.push(text`updated as (update streams s set version = s.version + w.event_count, state = w.state,
+        machine_version = w.machine_version, updated_at = now()
+      from w where s.stream_id = w.stream_id and w.expected in ('version', 'stream_exists')
+        and (w.expected_version is null or s.version = w.expected_version)${guard}
+      returning w.chain, s.stream_id, s.version)`);
+    moved.push(text`select chain, stream_id, version from updated`);
+  }
+  const creates = [
+    { expected: 'no_stream', name: text`created`, onConflict: text`do nothing` },
+    {
+      expected: 'any',
+      name: text`upserted`,
+      onConflict: text`do update set version = streams.version + excluded.version, state = excluded.state,
+        machine_version = excluded.machine_version, updated_at = now()`,
+    },
+  ] as const;
+  for (const { expected, name, onConflict } of creates) {
+    if (!some((write) => write.expected === expected)) continue;
+    ctes.push(text`${name} as (insert into streams (stream_id, stream_type, version, state, machine_version)
+      select w.stream_id, w.stream_type, w.event_count, w.state, w.machine_version from w where w.expected = ${expected}${guard}
+      order by w.chain
+      on conflict (stream_id) ${onConflict} returning stream_id, version)`);
+    moved.push(text`select w.chain, c.stream_id, c.version from ${name} c join w using (stream_id)`);
+  }
+  ctes.push(text`stream as (${join(moved, ' union all ')})`);
+
+  ctes.push(text`appended as (
     insert into events (stream_id, version, event_id, type, data, metadata, created_at)
-    select s.stream_id, s.version - ${events.length} + e.ord, e.event_id, e.type, e.data, e.metadata, coalesce(e.created_at, now())
-    from ${names.stream} s, unnest(
-      ${events.map((e) => e.eventId)}::uuid[], ${events.map((e) => e.type)}::text[],
-      ${events.map((e) => JSON.stringify(e.data))}::json[], ${events.map((e) => JSON.stringify(e.metadata))}::json[],
-      ${events.map((e) => e.createdAt ?? null)}::timestamptz[]
-    ) with ordinality as e(event_id, type, data, metadata, created_at, ord)
-    returning global_position, transaction_id::text as transaction_id, version, event_id, created_at)`);
-  if (inbox) {
-    ctes.push(text`${names.inbox} as (
+    select s.stream_id, s.version - w.event_count + e.ord, e.event_id, e.type, e.data, e.metadata, coalesce(e.created_at, now())
+    from json_to_recordset(${records((write) => write.events.map(eventRecord))}::json)
+      as e(chain int, ord int, event_id uuid, type text, data json, metadata json, created_at timestamptz)
+    join stream s on s.chain = e.chain join w on w.chain = e.chain
+    order by e.chain, e.ord
+    returning global_position, transaction_id::text as transaction_id, stream_id, version, event_id, created_at)`);
+  if (some((write) => write.inbox !== undefined)) {
+    ctes.push(text`inbox_row as (
       insert into inbox (source, message_id, stream_id, outcome, detail, payload)
-      select ${inbox.message.source}, ${inbox.message.messageId}, s.stream_id, 'applied', ${JSON.stringify(inbox.detail)}::jsonb, ${inbox.message.payload}
-      from ${names.stream} s
+      select w.inbox_source, w.inbox_message_id, s.stream_id, 'applied', w.inbox_detail, w.inbox_payload
+      from w join stream s on s.chain = w.chain where w.inbox_source is not null
       on conflict (source, message_id) do update
         set outcome = excluded.outcome, stream_id = excluded.stream_id, detail = excluded.detail, payload = excluded.payload
         where inbox.outcome = 'unknown_request')`);
   }
-  ctes.push(...inlineProjection(write, names));
-  if (effects.length > 0) {
-    ctes.push(text`${names.outbox} as (
+  ctes.push(...readModelRows(writes, 'avatars', 'avatar_id', (write) => write.inline.avatar, records));
+  ctes.push(...readModelRows(writes, 'generations', 'generation_id', (write) => write.inline.generation, records));
+  ctes.push(...otherProjections(some, records));
+  if (some((write) => write.effects.length > 0)) {
+    ctes.push(text`outbox_row as (
       insert into outbox (topic, kind, stream_id, payload, caused_by)
       select o.topic, o.kind, s.stream_id, o.payload, o.caused_by
-      from ${names.stream} s, unnest(
-        ${effects.map(({ effect }) => effectTopic[effect.kind])}::text[], ${effects.map(({ effect }) => effect.kind)}::text[],
-        ${effects.map(({ effect }) => JSON.stringify(effect))}::jsonb[], ${effects.map(({ causedBy }) => causedBy)}::uuid[]
-      ) as o(topic, kind, payload, caused_by))`);
+      from json_to_recordset(${records((write) =>
+        write.effects.map(({ effect, causedBy }, ord) => ({ ord, topic: effectTopic[effect.kind], kind: effect.kind, payload: effect, caused_by: causedBy })),
+      )}::json) as o(chain int, ord int, topic text, kind text, payload jsonb, caused_by uuid)
+      join stream s on s.chain = o.chain
+      order by o.chain, o.ord)`);
   }
-  return { ctes, appended: names.appended };
+  return text`with ${join(ctes)} select s.chain, a.global_position, a.transaction_id, a.version, a.event_id, a.created_at
+    from appended a join stream s using (stream_id) order by s.chain, a.version`;
 }
 
-/** The stream row moves to its new version only if the expectation (and every guard) holds. */
-function streamUpdate(write: StreamWrite, names: ChainNames): Fragment {
+function streamRecord(write: StreamWrite) {
   const { streamId, streamType, expected, events, state, inbox, requires } = write;
-  const count = events.length;
-  const stateJson = state ? JSON.stringify(state.persisted) : null;
-  const machineVersion = state?.machineVersion ?? null;
-  const guards: Fragment[] = [text`true`];
-  if (inbox) {
-    guards.push(text`not exists (select 1 from inbox where source = ${inbox.message.source} and message_id = ${inbox.message.messageId}
-      and outcome <> 'unknown_request')`);
-  }
-  if (requires) guards.push(text`(select version from ${names.required}) = ${requires.version}`);
-  const guard = join(guards, ' and ');
-
-  if (expected === 'no_stream' || expected === 'any') {
-    const onConflict =
-      expected === 'any'
-        ? text`on conflict (stream_id) do update set version = streams.version + ${count}, state = excluded.state,
-            machine_version = excluded.machine_version, updated_at = now()`
-        : text`on conflict (stream_id) do nothing`;
-    return text`insert into streams (stream_id, stream_type, version, state, machine_version)
-      select ${streamId}, ${streamType}, ${count}, ${stateJson}::json, ${machineVersion} where ${guard}
-      ${onConflict} returning stream_id, version`;
-  }
-  const versionCheck = expected === 'stream_exists' ? text`true` : text`version = ${expected}`;
-  return text`update streams set version = version + ${count}, state = ${stateJson}::json, machine_version = ${machineVersion}, updated_at = now()
-    where stream_id = ${streamId} and ${versionCheck} and ${guard} returning stream_id, version`;
+  return {
+    stream_id: streamId,
+    stream_type: streamType,
+    expected: typeof expected === 'number' ? 'version' : expected,
+    expected_version: typeof expected === 'number' ? expected : null,
+    event_count: events.length,
+    state: state?.persisted ?? null,
+    machine_version: state?.machineVersion ?? null,
+    inbox_source: inbox?.message.source ?? null,
+    inbox_message_id: inbox?.message.messageId ?? null,
+    inbox_detail: inbox?.detail ?? null,
+    inbox_payload: inbox?.message.payload ?? null,
+    required_stream_id: requires?.streamId ?? null,
+    required_version: requires?.version ?? null,
+  };
 }
+
+function eventRecord(event: NewEvent, i: number) {
+  return { ord: i + 1, event_id: event.eventId, type: event.type, data: event.data, metadata: event.metadata, created_at: event.createdAt ?? null };
+}
+
+type Records = <T extends object>(pick: (write: StreamWrite) => readonly T[]) => string;
+
+/** Columns holding JSON that the row carries as text (as Kysely inserts it); the statement needs the value. */
+const jsonColumns: Record<string, readonly string[]> = { generations: ['images'] };
 
 /**
- * Writes a read-model row from the stream CTE; `version` and the times come from the append
- * itself. A row the stream already has is UPDATEd (cheaper than INSERT … ON CONFLICT, which tries
- * the insert first); a stream's first row is upserted.
+ * Writes a read-model row for each write that has one; `version` and the times come from the
+ * append itself. A row the stream already has is UPDATEd (cheaper than INSERT … ON CONFLICT,
+ * which tries the insert first); a stream's first row is upserted. Rows are typed by the table
+ * itself (`json_populate_record`), so the statement names the columns but not their types.
  */
-function readModelRow(table: string, key: string, row: Record<string, unknown>, inline: InlineWrites, stream: Fragment): Fragment {
-  const columns = Object.keys(row);
-  const updatedAt = text`coalesce(${inline.lastEventAt}::timestamptz, now())`;
-  if (inline.rowExists) {
-    const assignments = columns.filter((c) => c !== key).map((c) => text`${identifier(c)} = ${row[c]}`);
-    return text`update ${identifier(table)} t set ${join(assignments)}, version = s.version, updated_at = ${updatedAt}
-      from ${stream} s where t.${identifier(key)} = ${row[key]}`;
+function readModelRows(
+  writes: readonly StreamWrite[],
+  table: 'avatars' | 'generations',
+  key: string,
+  rowOf: (write: StreamWrite) => Record<string, unknown> | null,
+  records: Records,
+): Fragment[] {
+  const ctes: Fragment[] = [];
+  for (const exists of [true, false]) {
+    const withRow = writes.filter((write) => rowOf(write) !== null && write.inline.rowExists === exists);
+    if (withRow.length === 0) continue;
+    const columns = Object.keys(rowOf(withRow[0]!)!);
+    const document = records((write) => {
+      const row = rowOf(write);
+      if (row === null || write.inline.rowExists !== exists) return [];
+      const values = { ...row };
+      for (const column of jsonColumns[table] ?? []) values[column] = JSON.parse(String(values[column]));
+      return [{ first_at: write.inline.firstEventAt, last_at: write.inline.lastEventAt, row: values }];
+    });
+    const source = text`json_to_recordset(${document}::json) as x(chain int, first_at timestamptz, last_at timestamptz, row json)
+      cross join lateral json_populate_record(null::${identifier(table)}, x.row) r
+      join stream s on s.chain = x.chain`;
+    const name = identifier(`${table}_${exists ? 'updated' : 'created'}`);
+    if (exists) {
+      const assignments = columns.filter((c) => c !== key).map((c) => text`${identifier(c)} = r.${identifier(c)}`);
+      ctes.push(text`${name} as (update ${identifier(table)} t set ${join(assignments)}, version = s.version,
+          updated_at = coalesce(x.last_at, now())
+        from ${source} where t.${identifier(key)} = r.${identifier(key)})`);
+    } else {
+      const updates = [...columns.filter((c) => c !== key), 'version', 'updated_at'].map((c) => text`${identifier(c)} = excluded.${identifier(c)}`);
+      ctes.push(text`${name} as (insert into ${identifier(table)} (${join(columns.map((c) => identifier(c)))}, version, created_at, updated_at)
+        select ${join(columns.map((c) => text`r.${identifier(c)}`))}, s.version, coalesce(x.first_at, now()), coalesce(x.last_at, now())
+        from ${source}
+        on conflict (${identifier(key)}) do update set ${join(updates)})`);
+    }
   }
-  const updates = [...columns.filter((c) => c !== key), 'version', 'updated_at'].map((c) => text`${identifier(c)} = excluded.${identifier(c)}`);
-  return text`insert into ${identifier(table)} (${join(columns.map((c) => identifier(c)))}, version, created_at, updated_at)
-    select ${join(columns.map((c) => text`${row[c]}`))}, s.version, coalesce(${inline.firstEventAt}::timestamptz, now()), ${updatedAt}
-    from ${stream} s
-    on conflict (${identifier(key)}) do update set ${join(updates)}`;
+  return ctes;
 }
 
-function inlineProjection(write: StreamWrite, names: ChainNames): Fragment[] {
-  const { streamId, inline } = write;
+/** Photo rows and fal requests, for the writes whose change has them. */
+function otherProjections(some: (test: (write: StreamWrite) => boolean) => boolean, records: Records): Fragment[] {
   const ctes: Fragment[] = [];
-  if (inline.avatar) ctes.push(text`${names.avatar} as (${readModelRow('avatars', 'avatar_id', inline.avatar, inline, names.stream)})`);
-  if (inline.generation) ctes.push(text`${names.generation} as (${readModelRow('generations', 'generation_id', inline.generation, inline, names.stream)})`);
-  const added = inline.photosAdded;
-  if (added.length > 0) {
-    ctes.push(text`${names.photosAdded} as (
+  if (some((write) => write.inline.photosAdded.length > 0)) {
+    ctes.push(text`photos_added as (
       insert into avatar_photos (avatar_id, photo_id, position, telegram_file_id, file_unique_id, sha256, width, height, bytes, mime, added_at)
       select s.stream_id, p.photo_id, p.position, p.telegram_file_id, p.file_unique_id, p.sha256, p.width, p.height, p.bytes, p.mime, coalesce(p.added_at, now())
-      from ${names.stream} s, unnest(
-        ${added.map((p) => p.photo_id)}::text[], ${added.map((p) => p.position)}::int[], ${added.map((p) => p.telegram_file_id)}::text[],
-        ${added.map((p) => p.file_unique_id)}::text[], ${added.map((p) => p.sha256)}::text[], ${added.map((p) => p.width)}::int[],
-        ${added.map((p) => p.height)}::int[], ${added.map((p) => p.bytes)}::int[], ${added.map((p) => p.mime)}::text[],
-        ${added.map((p) => p.added_at)}::timestamptz[]
-      ) as p(photo_id, position, telegram_file_id, file_unique_id, sha256, width, height, bytes, mime, added_at)
+      from json_to_recordset(${records((write) => write.inline.photosAdded)}::json) as p(chain int, photo_id text, position int,
+        telegram_file_id text, file_unique_id text, sha256 text, width int, height int, bytes int, mime text, added_at timestamptz)
+      join stream s on s.chain = p.chain
       on conflict (avatar_id, photo_id) do nothing)`);
   }
-  if (inline.photosRemoved.length > 0) {
-    ctes.push(text`${names.photosRemoved} as (
-      delete from avatar_photos where avatar_id = ${streamId} and photo_id = any(${inline.photosRemoved}::text[])
-      and exists (select 1 from ${names.stream}))`);
+  if (some((write) => write.inline.photosRemoved.length > 0)) {
+    ctes.push(text`photos_removed as (
+      delete from avatar_photos a
+      using json_to_recordset(${records((write) => write.inline.photosRemoved.map((photo_id) => ({ photo_id })))}::json) as p(chain int, photo_id text)
+      join stream s on s.chain = p.chain
+      where a.avatar_id = s.stream_id and a.photo_id = p.photo_id)`);
   }
-  if (inline.resolveOpenFalRequests) {
-    ctes.push(text`${names.falResolved} as (
-      update fal_requests set resolved_at = coalesce(${inline.resolveOpenFalRequests.at}::timestamptz, now())
-      where stream_id = ${streamId} and resolved_at is null and exists (select 1 from ${names.stream}))`);
+  if (some((write) => write.inline.resolveOpenFalRequests !== null)) {
+    ctes.push(text`fal_resolved as (
+      update fal_requests f set resolved_at = coalesce(r.at, now())
+      from json_to_recordset(${records((write) => (write.inline.resolveOpenFalRequests ? [write.inline.resolveOpenFalRequests] : []))}::json)
+        as r(chain int, at timestamptz)
+      join stream s on s.chain = r.chain
+      where f.stream_id = s.stream_id and f.resolved_at is null)`);
   }
-  const requests = inline.falRequestsAdded;
-  if (requests.length > 0) {
-    ctes.push(text`${names.falAdded} as (
+  if (some((write) => write.inline.falRequestsAdded.length > 0)) {
+    ctes.push(text`fal_added as (
       insert into fal_requests (request_id, kind, stream_id, attempt_id, endpoint, submitted_at, resolved_at, next_poll_at)
       select f.request_id, f.kind, s.stream_id, f.attempt_id, f.endpoint, coalesce(f.submitted_at, now()),
         case when f.resolved then coalesce(f.resolved_at, now()) end, coalesce(f.submitted_at, now())
-      from ${names.stream} s, unnest(
-        ${requests.map((r) => r.request_id)}::text[], ${requests.map((r) => r.kind)}::text[], ${requests.map((r) => r.attempt_id)}::text[],
-        ${requests.map((r) => r.endpoint)}::text[], ${requests.map((r) => r.submitted_at)}::timestamptz[],
-        ${requests.map((r) => r.resolved !== null)}::boolean[], ${requests.map((r) => r.resolved?.at ?? null)}::timestamptz[]
-      ) as f(request_id, kind, attempt_id, endpoint, submitted_at, resolved, resolved_at)
+      from json_to_recordset(${records((write) =>
+        write.inline.falRequestsAdded.map((r) => ({
+          request_id: r.request_id,
+          kind: r.kind,
+          attempt_id: r.attempt_id,
+          endpoint: r.endpoint,
+          submitted_at: r.submitted_at,
+          resolved: r.resolved !== null,
+          resolved_at: r.resolved?.at ?? null,
+        })),
+      )}::json) as f(chain int, request_id text, kind text, attempt_id text, endpoint text, submitted_at timestamptz, resolved boolean, resolved_at timestamptz)
+      join stream s on s.chain = f.chain
       on conflict (request_id) do nothing)`);
   }
   return ctes;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { shapeOf, writeStreams, type StreamWrite } from './append-statement.js';
+import { writeStreams, type StreamWrite } from './append-statement.js';
 import type { RecordedEvent } from './event-log.js';
 import type { Schema } from './schema.js';
 
@@ -22,8 +22,6 @@ export const groupedStatements = { pglite: 1, postgres: 2 } as const;
 
 interface QueuedWrite {
   write: StreamWrite;
-  /** Sort key: shape first (a recurring statement text), then stream id (one lock order). */
-  order: string;
   resolve: (recorded: RecordedEvent[]) => void;
   reject: (error: unknown) => void;
 }
@@ -54,7 +52,7 @@ export class GroupCommit {
 
   write(write: StreamWrite): Promise<RecordedEvent[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ write, order: `${shapeOf(write)}\u0000${write.streamId}`, resolve, reject });
+      this.queue.push({ write, resolve, reject });
       this.startSoon();
     });
   }
@@ -101,9 +99,9 @@ export class GroupCommit {
       group.push(queued);
     }
     this.queue.unshift(...skipped);
-    // Writes of one shape lock their streams in stream id order, so two instances' groups rarely
-    // deadlock; when they do, Postgres refuses one statement and its writes are retried alone.
-    return group.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    // A group locks its streams in stream id order, so two instances' groups rarely deadlock; when
+    // they do, Postgres refuses one statement and its writes are retried alone.
+    return group.sort((a, b) => (a.write.streamId < b.write.streamId ? -1 : a.write.streamId > b.write.streamId ? 1 : 0));
   }
 
   private async run(group: QueuedWrite[]): Promise<void> {

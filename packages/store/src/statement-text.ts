@@ -24,12 +24,6 @@ export function identifier(name: string): Fragment {
   return new Fragment([`"${name.replaceAll('"', '""')}"`], []);
 }
 
-/** An integer written into the text rather than sent as a parameter. */
-export function integer(value: number): Fragment {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer: ${value}`);
-  return new Fragment([String(value)], []);
-}
-
 export function join(fragments: readonly unknown[], separator = ', '): Fragment {
   const strings = ['', ...fragments.slice(1).map(() => separator), ''];
   return new Fragment(fragments.length === 0 ? [''] : strings, fragments);

@@ -96,8 +96,8 @@ if (postgres) {
       await rename(store, group, second, 'second', { eventId: ids[1]! }),
       await rename(store, group, third, 'third', { eventId: ids[2]! }),
     ];
-    // Only a statement for several streams numbers its chains.
-    const lost = proxy.loseAnswerTo('as chain');
+    // Only a statement for several streams sends records of a second chain.
+    const lost = proxy.loseAnswerTo('"chain":1,');
     const outcomes = await writeAsGroup(writes.map(({ write }) => write));
     await lost;
     for (const outcome of outcomes) {

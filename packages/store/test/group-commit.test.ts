@@ -1,8 +1,8 @@
 import * as assert from 'uvu/assert';
-import { photoAdded } from '@avatar/machine/testing';
+import { avatarCreated, photoAdded } from '@avatar/machine/testing';
 import { GroupCommit } from '../src/group-commit.js';
 import { DuplicateEventError, WrongExpectedVersionError, dispatch, findAvatar, photosOf, readStream, replayStream, type Store } from '../src/index.js';
-import { createdAvatars, rename, storeSuites, user, writeAsGroup } from './helpers.js';
+import { change, createdAvatars, rename, storeSuites, user, writeAsGroup } from './helpers.js';
 
 async function transactionOf(store: Store, id: string, version: number): Promise<string> {
   const event = (await readStream(store.db, id, { toVersion: version })).at(-1)!;
@@ -61,6 +61,39 @@ storeSuites('group commit', (test) => {
       streamsByCommit.set(commit, (streamsByCommit.get(commit) ?? 0) + 1);
     }
     assert.equal([...streamsByCommit.values()], [8, 8]);
+  });
+
+  test('one statement writes changes of every kind, each to its own stream, with its events in version order', async ({ store }) => {
+    const group = new GroupCommit(store.db, { statements: 1, streamsPerStatement: 32 });
+    const [withPhoto, renamed] = await createdAvatars(store, 2);
+    await dispatch(store, withPhoto!, photoAdded(1), { actor: user });
+    const created = avatarCreated();
+    const writes = [
+      // A new stream, so its avatar row is the first.
+      await change(store, group, created.avatarId, [created, photoAdded(5), photoAdded(6)]),
+      // A photo out and another in, in one change.
+      await change(store, group, withPhoto!, [{ type: 'PhotoRemoved', photoId: photoAdded(1).photoId }, photoAdded(2)]),
+      await rename(store, group, renamed!, 'renamed'),
+    ];
+    const outcomes = await writeAsGroup(writes.map(({ write }) => write));
+    assert.equal(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled', 'fulfilled']);
+
+    const newStream = await readStream(store.db, created.avatarId);
+    assert.equal(newStream.map((e) => [e.version, e.type]), [[1, 'AvatarCreated'], [2, 'PhotoAdded'], [3, 'PhotoAdded']]);
+    const changed = await readStream(store.db, withPhoto!);
+    assert.equal(changed.map((e) => [e.version, e.type]), [[1, 'AvatarCreated'], [2, 'PhotoAdded'], [3, 'PhotoRemoved'], [4, 'PhotoAdded']]);
+    for (const events of [newStream, changed]) {
+      const positions = events.map((e) => e.globalPosition);
+      assert.equal(positions, [...positions].sort((a, b) => a - b), 'a consumer reading by position sees each stream in version order');
+    }
+    assert.is(await transactionOf(store, created.avatarId, 3), await transactionOf(store, withPhoto!, 4), 'one commit');
+    assert.is(await transactionOf(store, renamed!, 2), await transactionOf(store, withPhoto!, 4), 'one commit');
+
+    assert.equal((await photosOf(store.db, created.avatarId)).map((p) => p.photo_id), [photoAdded(5).photoId, photoAdded(6).photoId]);
+    assert.equal((await photosOf(store.db, withPhoto!)).map((p) => p.photo_id), [photoAdded(2).photoId]);
+    assert.is((await findAvatar(store.db, created.avatarId))?.photoCount, 2);
+    assert.is((await findAvatar(store.db, renamed!))?.name, 'renamed');
+    for (const id of [created.avatarId, withPhoto!, renamed!]) assert.equal((await replayStream(store, id)).anomalies, [], id);
   });
 
   test('a write whose expected version is stale fails alone; the rest of its group lands', async ({ store }) => {

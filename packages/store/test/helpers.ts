@@ -1,5 +1,5 @@
 import { suite, type Test } from 'uvu';
-import { trainingRequest, type Actor } from '@avatar/machine';
+import { trainingRequest, type Actor, type AvatarEvent } from '@avatar/machine';
 import { avatarCreated, photosAdded } from '@avatar/machine/testing';
 import { commitChange } from '../src/commit.js';
 import type { GroupCommit } from '../src/group-commit.js';
@@ -57,13 +57,21 @@ export async function trainingAvatar(store: Store, attemptId = 'a1', created = a
   return id;
 }
 
-/** Appends a rename to `id` through `group`, decided on the stream as it is now (or at `expected`). */
-export async function rename(store: Store, group: GroupCommit, id: string, name: string, options: { eventId?: string; expected?: number } = {}) {
+/** Appends `events` to avatar `id` as one change through `group`, decided on the stream as it is now (or at `expected`). */
+export async function change(store: Store, group: GroupCommit, id: string, events: readonly AvatarEvent[], options: { eventId?: string; expected?: number } = {}) {
   const loaded = await loadStream(store.db, 'avatar', id);
-  const { pending, final } = foldPending('avatar', loaded.state, [
-    { event: { type: 'AvatarRenamed', name }, eventId: options.eventId ?? crypto.randomUUID(), metadata: { actor: user } },
-  ]);
-  return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected: options.expected ?? loaded.version!, sideEffects: true }) };
+  const { pending, final } = foldPending(
+    'avatar',
+    loaded.state,
+    events.map((event, i) => ({ event, eventId: (i === 0 && options.eventId) || crypto.randomUUID(), metadata: { actor: user } })),
+  );
+  const expected = options.expected ?? loaded.version ?? 'no_stream';
+  return { id, write: () => commitChange(group, { kind: 'avatar', streamId: id, pending, final }, { expected, sideEffects: true }) };
+}
+
+/** Appends a rename to `id` through `group`, decided on the stream as it is now (or at `expected`). */
+export function rename(store: Store, group: GroupCommit, id: string, name: string, options: { eventId?: string; expected?: number } = {}) {
+  return change(store, group, id, [{ type: 'AvatarRenamed', name }], options);
 }
 
 /** Writes issued in one turn of the event loop share a statement (on a group of one statement at a time). */

@@ -1,10 +1,10 @@
 import * as assert from 'uvu/assert';
-import { compile, identifier, integer, join, text } from '../src/statement-text.js';
+import { compile, identifier, join, text } from '../src/statement-text.js';
 import { storeSuites } from './helpers.js';
 
 storeSuites('append statement text', (test) => {
   test('nested fragments number their parameters in text order, and the database reads them so', async ({ store }) => {
-    const columns = [text`${'a'}::text as ${identifier('first "one"')}`, text`${2}::int + ${integer(40)} as second`];
+    const columns = [text`${'a'}::text as ${identifier('first "one"')}`, text`${2}::int + 40 as second`];
     const query = compile<{ 'first "one"': string; second: number; third: string[] }>(
       text`select ${join(columns)}, ${['x', 'y']}::text[] as third where ${join([text`${1} = ${1}`, text`true`], ' and ')}`,
     );
@@ -14,8 +14,7 @@ storeSuites('append statement text', (test) => {
     assert.equal(rows, [{ 'first "one"': 'a', second: 42, third: ['x', 'y'] }]);
   });
 
-  test('an empty join writes nothing, and a non-integer is refused rather than written into the text', () => {
+  test('an empty join writes nothing', () => {
     assert.is(compile(text`select 1${join([])}`).sql, 'select 1');
-    assert.throws(() => integer(1.5), /not an integer/);
   });
 });
