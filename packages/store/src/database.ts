@@ -101,8 +101,8 @@ export async function openStore(config: DatabaseConfig): Promise<Store> {
   const options = [
     // A transaction left open pauses every async consumer (they read below the oldest xmin).
     '-c idle_in_transaction_session_timeout=60000',
-    // The append statement is a chain of CTEs that takes milliseconds to plan; its prepared
-    // generic plan (primary-key lookups only) is as good as a custom one, so plan it once.
+    // The append statement is up to a dozen CTEs; its prepared generic plan (key lookups from
+    // small record sets) is as good as a custom one, so plan it once.
     '-c plan_cache_mode=force_generic_plan',
     // A generic plan's row estimates are guesses, and a high guess makes Postgres JIT-compile the
     // statement on every execution (replay's page statement spent 240 ms of its 350 ms on it).
