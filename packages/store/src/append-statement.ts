@@ -227,9 +227,6 @@ function eventRecord(event: NewEvent, i: number) {
 
 type Records = <T extends object>(pick: (write: StreamWrite) => readonly T[]) => string;
 
-/** Columns holding JSON that the row carries as text (as Kysely inserts it); the statement needs the value. */
-const jsonColumns: Record<string, readonly string[]> = { generations: ['images'] };
-
 /**
  * Writes a read-model row for each write that has one; `version` and the times come from the
  * append itself. A row the stream already has is UPDATEd (cheaper than INSERT … ON CONFLICT,
@@ -245,15 +242,13 @@ function readModelRows(
 ): Fragment[] {
   const ctes: Fragment[] = [];
   for (const exists of [true, false]) {
-    const withRow = writes.filter((write) => rowOf(write) !== null && write.inline.rowExists === exists);
-    if (withRow.length === 0) continue;
-    const columns = Object.keys(rowOf(withRow[0]!)!);
+    const rowHere = (write: StreamWrite) => (write.inline.rowExists === exists ? rowOf(write) : null);
+    const first = writes.map(rowHere).find((row) => row !== null);
+    if (!first) continue;
+    const columns = Object.keys(first);
     const document = records((write) => {
-      const row = rowOf(write);
-      if (row === null || write.inline.rowExists !== exists) return [];
-      const values = { ...row };
-      for (const column of jsonColumns[table] ?? []) values[column] = JSON.parse(String(values[column]));
-      return [{ first_at: write.inline.firstEventAt, last_at: write.inline.lastEventAt, row: values }];
+      const row = rowHere(write);
+      return row ? [{ first_at: write.inline.firstEventAt, last_at: write.inline.lastEventAt, row }] : [];
     });
     const source = text`json_to_recordset(${document}::json) as x(chain int, first_at timestamptz, last_at timestamptz, row json)
       cross join lateral json_populate_record(null::${identifier(table)}, x.row) r

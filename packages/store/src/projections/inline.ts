@@ -2,8 +2,8 @@ import type { Insertable } from 'kysely';
 import type { AvatarPhotosTable, FalRequestsTable } from '../schema.js';
 import type { PendingChange } from '../stream-change.js';
 import { avatarRow } from './avatar-rows.js';
-import { generationRow } from './generation-rows.js';
-import type { AvatarsTable, GenerationsTable } from '../schema.js';
+import { generationRow, type GenerationRecord } from './generation-rows.js';
+import type { AvatarsTable } from '../schema.js';
 
 /** A row whose version and timestamps the append fills in. */
 export type RowWithoutStamps<T> = Omit<Insertable<T>, 'version' | 'created_at' | 'updated_at'>;
@@ -23,7 +23,7 @@ export type FalRequestWrite = Pick<Insertable<FalRequestsTable>, 'request_id' | 
  */
 export interface InlineWrites {
   avatar: RowWithoutStamps<AvatarsTable> | null;
-  generation: RowWithoutStamps<GenerationsTable> | null;
+  generation: GenerationRecord | null;
   /** The stream had a state before this change, so its read-model row exists. */
   rowExists: boolean;
   photosAdded: PhotoWrite[];

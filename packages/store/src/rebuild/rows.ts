@@ -74,9 +74,7 @@ export function rebuildRows(streams: readonly StreamToRebuild[]): RebuiltBatch {
     updated_at: w.inline.lastEventAt,
   });
   const avatars = writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : []));
-  const generations = writes.flatMap((w) =>
-    w.inline.generation ? [stamped(w, { ...w.inline.generation, images: JSON.parse(w.inline.generation.images as string) })] : [],
-  );
+  const generations = writes.flatMap((w) => (w.inline.generation ? [stamped(w, w.inline.generation)] : []));
   const photos = writes.flatMap((w) => w.inline.photosAdded);
   const falRequests = writes.flatMap((w) =>
     w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({

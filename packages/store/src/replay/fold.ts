@@ -150,6 +150,7 @@ export class StreamFold {
 }
 
 function same(expected: unknown, actual: unknown): boolean {
+  if (typeof expected === 'object' && expected !== null) return JSON.stringify(expected) === JSON.stringify(actual);
   if (typeof expected === 'string' && typeof actual !== 'string' && actual !== null) {
     return expected === JSON.stringify(actual);
   }
