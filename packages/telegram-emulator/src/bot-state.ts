@@ -4,6 +4,7 @@ import { Conversation } from './conversation.js';
 import { badRequest, forbidden, reasons } from './errors.js';
 import { FileStore } from './files.js';
 import { LongPolling } from './long-polling.js';
+import { StarPayments } from './payments.js';
 import { UpdateQueue } from './update-queue.js';
 import { Webhook, type WebhookReplyHandler, type WebhookTiming } from './webhook.js';
 
@@ -14,6 +15,7 @@ export class BotState {
   readonly updates = new UpdateQueue();
   readonly polling = new LongPolling(this.updates);
   readonly webhook: Webhook;
+  readonly payments: StarPayments;
   /** Command lists by scope and language, as set with setMyCommands. */
   readonly commands = new Map<string, BotCommand[]>();
   private readonly conversations = new Map<number, Conversation>();
@@ -23,8 +25,10 @@ export class BotState {
     readonly botInfo: UserFromGetMe,
     webhookTiming: WebhookTiming,
     onWebhookReply: WebhookReplyHandler,
+    preCheckoutTimeoutMs: number,
   ) {
     this.webhook = new Webhook(this.updates, webhookTiming, onWebhookReply);
+    this.payments = new StarPayments(preCheckoutTimeoutMs);
   }
 
   /** The bot as the `from` of its messages. */

@@ -6,6 +6,7 @@ import type { Conversation } from './conversation.js';
 import { extensionOf, mimeTypeOf } from './files.js';
 import { readImage, storePhoto } from './photo-sizes.js';
 import { buildTranscript, type ButtonView, type ChatEntry, type ChatMessage, type TranscriptOptions } from './transcript.js';
+import { payInvoice, type PaymentResult, type PaymentTarget, type PayOptions } from './user-payments.js';
 
 export interface UserProfile {
   /** Default: a fresh id. */
@@ -131,6 +132,7 @@ export class EmulatedUser {
       throw new Error(`no bot message has ${describeButton(matcher)}; buttons on screen: ${shown.join(' ') || 'none'}`);
     }
     const { message, button } = target;
+    if (button.pay) throw new Error(`[${button.text}] is a Pay button: use pay() with the invoice message`);
     if (button.callbackData === undefined) throw new Error(`[${button.text}] opens ${button.url ?? 'a link'}, it does not call the bot`);
 
     const query = this.state.callbacks.open({
@@ -158,6 +160,16 @@ export class EmulatedUser {
     return withTimeout(query.answer, options.timeoutMs ?? this.defaults.timeoutMs, () =>
       new Error(`the bot did not answer the tap on [${button.text}] in time (callback query ${query.id})`),
     );
+  }
+
+  /**
+   * Pays an invoice message or invoice link in Telegram Stars, as a tap on Pay: the bot gets a
+   * pre_checkout_query; if it answers ok in time, the payment is recorded and the bot gets a
+   * message with successful_payment. Resolves with the outcome; nothing is charged unless 'paid'.
+   */
+  async pay(target: PaymentTarget, options: PayOptions = {}): Promise<PaymentResult> {
+    this.assertNotBlocked();
+    return payInvoice(this.state, this.conversation, target, options);
   }
 
   /** Blocking makes every send to this user fail with 403; the bot is told with a my_chat_member update. */

@@ -8,6 +8,7 @@ import { FaultInjection, type FailureOptions } from './fault-injection.js';
 import { ApiParams } from './http/api-params.js';
 import { createBotApiServer } from './http/server.js';
 import { createMethods } from './methods/index.js';
+import type { StarLedgerEntry } from './payments.js';
 import type { WebhookTiming } from './webhook.js';
 
 export interface TelegramEmulatorOptions {
@@ -21,6 +22,8 @@ export interface TelegramEmulatorOptions {
   timeoutMs?: number;
   /** Webhook redelivery: first delay 100 ms, doubling up to 2000 ms; a delivery times out after 10 s. */
   webhook?: Partial<WebhookTiming>;
+  /** How long the bot has to answer a pre_checkout_query before the payment fails (Telegram: 10 s). */
+  preCheckoutTimeoutMs?: number;
 }
 
 export interface TelegramEmulator {
@@ -39,6 +42,10 @@ export interface TelegramEmulator {
   failNext(method: string, options?: FailureOptions): void;
   /** The bytes of a file Telegram holds, e.g. a photo the bot sent. */
   fileBytes(fileId: string): Uint8Array;
+  /** The bot's Star transactions, oldest first: each payment (with whether it was refunded) and each refund. */
+  starTransactions(): StarLedgerEntry[];
+  /** The bot's Stars: payments minus refunds (what getMyStarBalance answers). */
+  starBalance(): number;
   close(): Promise<void>;
 }
 
@@ -77,9 +84,15 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
   const neverCancelled = new AbortController().signal;
 
   // A webhook may answer an update with a method call; it runs like any other call.
-  const state = new BotState(token, botInfo, { ...defaultWebhookTiming, ...options.webhook }, async (method, params) => {
-    await dispatcher.call(method, async () => new ApiParams(params), neverCancelled);
-  });
+  const state = new BotState(
+    token,
+    botInfo,
+    { ...defaultWebhookTiming, ...options.webhook },
+    async (method, params) => {
+      await dispatcher.call(method, async () => new ApiParams(params), neverCancelled);
+    },
+    options.preCheckoutTimeoutMs ?? 10_000,
+  );
   const faults = new FaultInjection();
   const dispatcher = new Dispatcher(createMethods(state), faults);
   const server = createBotApiServer(token, dispatcher, state.files);
@@ -125,8 +138,13 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
       return file.bytes;
     },
 
+    starTransactions: () => state.payments.entries(),
+
+    starBalance: () => state.payments.balance(),
+
     async close() {
       state.webhook.close();
+      state.payments.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -11,6 +11,8 @@ export {
   type WaitOptions,
 } from './emulated-user.js';
 export type { CallbackAnswer, CallbackQueryInfo } from './callback-queries.js';
+export type { PaymentResult, PaymentTarget, PayOptions } from './user-payments.js';
+export type { StarLedgerEntry } from './payments.js';
 export type { ApiCall } from './dispatcher.js';
 export type { FailureOptions } from './fault-injection.js';
 export type { WebhookTiming } from './webhook.js';
@@ -22,7 +24,9 @@ export type {
   ChatMessage,
   EditEntry,
   FileView,
+  InvoiceView,
   MessageKind,
+  PaymentView,
   TapEntry,
   TranscriptOptions,
 } from './transcript.js';

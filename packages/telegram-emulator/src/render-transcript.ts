@@ -22,6 +22,16 @@ function fileLabel(message: ChatMessage): string | undefined {
   return undefined;
 }
 
+const price = (currency: string, amount: number) => (currency === 'XTR' ? `⭐️${amount}` : `${amount} ${currency}`);
+
+/** Invoices show their title and price (the description follows as the text); payments their amount. */
+function paymentLabel(message: ChatMessage): string | undefined {
+  if (message.invoice) return `[invoice: ${message.invoice.title}, ${price(message.invoice.currency, message.invoice.totalAmount)}]`;
+  if (message.payment === undefined) return undefined;
+  const verb = message.kind === 'refund' ? 'refunded' : 'paid';
+  return `[${verb} ${price(message.payment.currency, message.payment.totalAmount)}]`;
+}
+
 const documentName = (document: FileView) => `${document.fileName ?? 'file'}, ${kilobytes(document.size)}`;
 
 /** Buttons of a row are separated by spaces, rows by " | ". */
@@ -30,7 +40,10 @@ const renderButtons = (rows: ButtonView[][]) => rows.map((row) => row.map((b) =>
 function renderMessage(message: ChatMessage, botName: string): string {
   const name = message.from === 'bot' ? botName : message.senderName;
   const state = message.deleted ? ' (deleted)' : message.edited ? ` (edited ×${message.editCount})` : '';
-  const body = [fileLabel(message), message.text, renderButtons(message.buttons)].filter((part) => part !== undefined && part !== '');
+  const text = message.text ?? message.invoice?.description;
+  const body = [fileLabel(message), paymentLabel(message), text, renderButtons(message.buttons)].filter(
+    (part) => part !== undefined && part !== '',
+  );
   // Continuation lines of a multi-line text are indented under the speaker.
   return `${name}${state}: ${body.join(' ').replace(/\n/g, '\n  ')}`;
 }
@@ -48,7 +61,8 @@ function renderAnswer(answer: CallbackAnswer | undefined): string {
 
 /**
  * A chat as readable lines, e.g. `Alice: /start`, `Bot: Welcome [New avatar] [My avatars]`,
- * `Bot (edited ×3): 7/20 photos`, `Alice taps [Start training] → "Training started"`.
+ * `Bot (edited ×3): 7/20 photos`, `Alice taps [Start training] → "Training started"`,
+ * `Bot: [invoice: 100 credits, ⭐️50] Credits for avatars [Pay ⭐️50]`, `Alice: [paid ⭐️50]`.
  * Answers are shown on their tap; repeated chat actions are counted on one line.
  */
 export function renderTranscript(entries: readonly ChatEntry[], options: RenderOptions = {}): string {

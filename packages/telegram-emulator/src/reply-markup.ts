@@ -44,8 +44,11 @@ function readButton(raw: unknown): InlineKeyboardButton {
         throw badRequest(`inline keyboard button URL '${String(value)}' is invalid: Wrong HTTP URL`);
       }
       return { text, url: value };
+    case 'pay':
+      if (value !== true) throw buttonError('Field "pay" must be True');
+      return { text, pay: true };
     default:
-      throw badRequest(`the emulator supports callback_data and url buttons only, not ${action}`);
+      throw badRequest(`the emulator supports callback_data, url and pay buttons only, not ${action}`);
   }
 }
 
@@ -61,17 +64,39 @@ function readInlineKeyboard(raw: unknown): InlineKeyboardMarkup | undefined {
   return rows.length === 0 ? undefined : { inline_keyboard: rows };
 }
 
+/** Pay buttons belong to invoices only, and there the first button must be the Pay button. */
+function checkPayButtons(keyboard: InlineKeyboardMarkup, invoice: boolean): void {
+  const buttons = keyboard.inline_keyboard.flat();
+  const isPay = (button: InlineKeyboardButton) => 'pay' in button;
+  if (invoice && !buttons.slice(0, 1).some(isPay)) throw badRequest('REPLY_MARKUP_BUY_EMPTY');
+  const extraPay = invoice ? buttons.slice(1).some(isPay) : buttons.some(isPay);
+  if (extraPay) throw badRequest('BUTTON_TYPE_INVALID');
+}
+
+export interface ReplyMarkupOptions {
+  /** For an invoice message: a keyboard must start with its Pay button. */
+  invoice?: boolean;
+}
+
 /**
  * The `reply_markup` of a call, validated as Telegram does. Returns the inline keyboard the message
  * will carry, or undefined for none. Reply keyboards (`keyboard`, `remove_keyboard`, `force_reply`)
  * are accepted for sends but not modelled; edits accept inline keyboards only.
  */
-export function readReplyMarkup(params: ApiParams, purpose: 'send' | 'edit'): InlineKeyboardMarkup | undefined {
+export function readReplyMarkup(
+  params: ApiParams,
+  purpose: 'send' | 'edit',
+  options: ReplyMarkupOptions = {},
+): InlineKeyboardMarkup | undefined {
   const unparsable = "can't parse reply keyboard markup JSON object";
   const raw = params.json('reply_markup', unparsable);
   if (raw === undefined) return undefined;
   if (!isRecord(raw)) throw badRequest(unparsable);
-  if (raw.inline_keyboard !== undefined) return readInlineKeyboard(raw.inline_keyboard);
+  if (raw.inline_keyboard !== undefined) {
+    const keyboard = readInlineKeyboard(raw.inline_keyboard);
+    if (keyboard !== undefined) checkPayButtons(keyboard, options.invoice ?? false);
+    return keyboard;
+  }
   const isReplyKeyboard = raw.keyboard !== undefined || raw.remove_keyboard !== undefined || raw.force_reply !== undefined;
   if (!isReplyKeyboard) throw badRequest(unparsable);
   if (purpose === 'edit') throw badRequest('inline keyboard expected');

@@ -6,6 +6,8 @@ export interface ButtonView {
   text: string;
   callbackData?: string;
   url?: string;
+  /** The Pay button of an invoice (pay it with `user.pay(message)`). */
+  pay?: true;
 }
 
 export interface FileView {
@@ -19,7 +21,24 @@ export interface FileView {
   mimeType?: string;
 }
 
-export type MessageKind = 'text' | 'command' | 'photo' | 'album' | 'document';
+/** What an invoice message offers (the Bot API's `invoice`). */
+export interface InvoiceView {
+  title: string;
+  description: string;
+  currency: string;
+  totalAmount: number;
+  startParameter: string;
+}
+
+/** A successful payment (from the user) or a refund (from the bot), in Telegram Stars. */
+export interface PaymentView {
+  currency: string;
+  totalAmount: number;
+  invoicePayload: string;
+  telegramPaymentChargeId: string;
+}
+
+export type MessageKind = 'text' | 'command' | 'photo' | 'album' | 'document' | 'invoice' | 'payment' | 'refund';
 
 /** A message as the chat shows it now: edits show their latest content, deletions stay visible as such. */
 export interface ChatMessage {
@@ -37,6 +56,10 @@ export interface ChatMessage {
   document?: FileView;
   /** The messages of an album, in order. */
   items?: ChatMessage[];
+  /** For kind 'invoice'. */
+  invoice?: InvoiceView;
+  /** For kind 'payment' (the user's successful_payment) and 'refund' (refunded_payment). */
+  payment?: PaymentView;
   edited: boolean;
   editCount: number;
   deleted: boolean;
@@ -94,19 +117,41 @@ function buttonView(button: InlineKeyboardButton): ButtonView {
     text: button.text,
     ...('callback_data' in button && { callbackData: button.callback_data }),
     ...('url' in button && { url: button.url }),
+    ...('pay' in button && { pay: true }),
+  };
+}
+
+function messageKind(message: Message): MessageKind {
+  if (message.photo?.at(-1)) return 'photo';
+  if (message.document) return 'document';
+  if (message.invoice) return 'invoice';
+  if (message.successful_payment) return 'payment';
+  if (message.refunded_payment) return 'refund';
+  const isCommand = message.entities?.some((e) => e.type === 'bot_command' && e.offset === 0) ?? false;
+  return isCommand ? 'command' : 'text';
+}
+
+function paymentView(message: Message): PaymentView | undefined {
+  const payment = message.successful_payment ?? message.refunded_payment;
+  if (payment === undefined) return undefined;
+  return {
+    currency: payment.currency,
+    totalAmount: payment.total_amount,
+    invoicePayload: payment.invoice_payload,
+    telegramPaymentChargeId: payment.telegram_payment_charge_id,
   };
 }
 
 function messageView(record: MessageRecord, senderName: string): ChatMessage {
   const { message } = record;
   const largest = message.photo?.at(-1);
-  const document = message.document;
-  const isCommand = message.entities?.some((e) => e.type === 'bot_command' && e.offset === 0) ?? false;
+  const { document, invoice } = message;
+  const payment = paymentView(message);
   const text = message.text ?? message.caption;
   const replyTo = message.reply_to_message?.message_id;
   return {
     from: record.sender,
-    kind: largest ? 'photo' : document ? 'document' : isCommand ? 'command' : 'text',
+    kind: messageKind(message),
     senderName,
     messageId: message.message_id,
     ...(text !== undefined && { text }),
@@ -130,6 +175,16 @@ function messageView(record: MessageRecord, senderName: string): ChatMessage {
         ...(document.mime_type !== undefined && { mimeType: document.mime_type }),
       },
     }),
+    ...(invoice && {
+      invoice: {
+        title: invoice.title,
+        description: invoice.description,
+        currency: invoice.currency,
+        totalAmount: invoice.total_amount,
+        startParameter: invoice.start_parameter,
+      },
+    }),
+    ...(payment && { payment }),
     edited: record.editCount > 0,
     editCount: record.editCount,
     deleted: record.deleted,

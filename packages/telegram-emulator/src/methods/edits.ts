@@ -81,7 +81,7 @@ export function editMethods(state: BotState): MethodTable {
 
     editMessageReplyMarkup: ({ params }) => {
       const target = editTarget(state, params);
-      const replyMarkup = readReplyMarkup(params, 'edit');
+      const replyMarkup = readReplyMarkup(params, 'edit', { invoice: target.record.message.invoice !== undefined });
       if (sameReplyMarkup(replyMarkup, target.record.message.reply_markup)) throw badRequest(reasons.notModified);
       const { reply_markup: _markup, ...rest } = target.record.message;
       return save(target, { ...rest, ...(replyMarkup && { reply_markup: replyMarkup }), edit_date: unixTime() });
