@@ -20,6 +20,17 @@ export const avatarEventTypes = [
 
 export const generationEventTypes = ['GenerationRequested', 'GenerationSubmitted', 'GenerationCompleted', 'GenerationFailed'] as const;
 
+export const walletEventTypes = [
+  'WalletOpened',
+  'CreditsGranted',
+  'TopUpPaid',
+  'CreditsReserved',
+  'ReservationCaptured',
+  'ReservationReleased',
+  'StarsRefunded',
+] as const;
+
 export type AvatarEventType = (typeof avatarEventTypes)[number];
 export type GenerationEventType = (typeof generationEventTypes)[number];
-export type DomainEventType = AvatarEventType | GenerationEventType;
+export type WalletEventType = (typeof walletEventTypes)[number];
+export type DomainEventType = AvatarEventType | GenerationEventType | WalletEventType;

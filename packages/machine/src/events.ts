@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { avatarEventTypes, generationEventTypes, type AvatarEventType, type DomainEventType, type GenerationEventType } from './event-types.js';
+import {
+  avatarEventTypes,
+  generationEventTypes,
+  walletEventTypes,
+  type AvatarEventType,
+  type DomainEventType,
+  type GenerationEventType,
+  type WalletEventType,
+} from './event-types.js';
 
 export * from './event-types.js';
 
@@ -114,6 +122,37 @@ export const generationEventData = {
   GenerationFailed: z.object({ reason: z.string().min(1) }),
 } as const satisfies Record<GenerationEventType, z.ZodType>;
 
+/** Whole credits: money is never a float. */
+const credits = z.number().int().positive().refine(Number.isSafeInteger, 'not a safe integer');
+const chargeId = z.string().min(1).max(256);
+
+export const grantReasons = ['welcome', 'promo', 'admin'] as const;
+export type GrantReason = (typeof grantReasons)[number];
+
+/** What a reservation pays for: one training attempt or one generation, never anything else. */
+export const reservationPurposeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('training'), avatarId: id, attemptId: id }),
+  z.object({ kind: z.literal('generation'), generationId: id, avatarId: id }),
+]);
+export type ReservationPurpose = z.infer<typeof reservationPurposeSchema>;
+
+export const walletEventData = {
+  WalletOpened: z.object({ ownerId: telegramId }),
+  CreditsGranted: z.object({ grantId: id, credits, reason: z.enum(grantReasons), note: z.string().max(500).optional() }),
+  TopUpPaid: z.object({
+    telegramPaymentChargeId: chargeId,
+    providerPaymentChargeId: z.string().max(256),
+    packageId: id,
+    credits,
+    stars: credits,
+  }),
+  /** The reservation id is the attempt id or the generation id it pays for. */
+  CreditsReserved: z.object({ reservationId: id, credits, purpose: reservationPurposeSchema }),
+  ReservationCaptured: z.object({ reservationId: id }),
+  ReservationReleased: z.object({ reservationId: id, reason: z.string().min(1) }),
+  StarsRefunded: z.object({ telegramPaymentChargeId: chargeId, credits, stars: credits }),
+} as const satisfies Record<WalletEventType, z.ZodType>;
+
 /** zod infers `{}` as an index signature of `never`, which would forbid the `type` field. */
 type Fields<T> = T extends Record<string, never> ? unknown : T;
 
@@ -123,12 +162,13 @@ type EventFrom<TSchemas extends Record<string, z.ZodType>> = {
 
 export type AvatarEvent = EventFrom<typeof avatarEventData>;
 export type GenerationEvent = EventFrom<typeof generationEventData>;
-export type DomainEvent = AvatarEvent | GenerationEvent;
+export type WalletEvent = EventFrom<typeof walletEventData>;
+export type DomainEvent = AvatarEvent | GenerationEvent | WalletEvent;
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { type: T }>;
 
-export const domainEventTypes: readonly DomainEventType[] = [...avatarEventTypes, ...generationEventTypes];
+export const domainEventTypes: readonly DomainEventType[] = [...avatarEventTypes, ...generationEventTypes, ...walletEventTypes];
 
-const allEventData: Record<DomainEventType, z.ZodType> = { ...avatarEventData, ...generationEventData };
+const allEventData: Record<DomainEventType, z.ZodType> = { ...avatarEventData, ...generationEventData, ...walletEventData };
 
 export function isDomainEventType(type: string): type is DomainEventType {
   return Object.hasOwn(allEventData, type);

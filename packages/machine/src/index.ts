@@ -6,4 +6,5 @@ export { avatarMachine, type AvatarContext, type AvatarMachineEvent } from './av
 export * from './avatar.js';
 export * from './generation.js';
 export * from './effects.js';
+export * from './wallet.js';
 export type { Decision, Lifecycle, PersistedState } from './lifecycle.js';

@@ -33,6 +33,8 @@ export interface Lifecycle<TState, TEvent extends DomainEvent, TStatus extends s
   /** Folds a recorded event: like decide, but a refused event leaves the state as it was. */
   evolve(state: TState | null, event: TEvent): TState | null;
   statusOf(state: TState): TStatus;
+  /** The state in a few words for timelines, e.g. "training.queued" or "balance 200, reserved 150". */
+  describe(state: TState): string;
   /** Event types the current state has a transition for (guards on the event's data still apply). */
   acceptedEventTypes(state: TState): TEvent['type'][];
   persist(state: TState): PersistedState;
@@ -156,6 +158,7 @@ export function defineLifecycle<TState extends AnyMachineSnapshot, TEvent extend
       return decision.ok ? decision.state : state;
     },
     statusOf,
+    describe,
     acceptedEventTypes: (state) =>
       state.status === 'active' ? definition.eventTypes.filter((type) => handlerOf(state, type) === 'handled') : [],
     persist: (state) => ({ value: state.value, context: state.context }),

@@ -15,6 +15,15 @@ export type RejectionCode =
   | 'attempt_mismatch'
   | 'request_mismatch'
   | 'fal_status_regressed'
+  | 'insufficient_credits'
+  | 'reservation_exists'
+  | 'reservation_unknown'
+  | 'grant_exists'
+  | 'payment_exists'
+  | 'payment_unknown'
+  | 'payment_refunded'
+  | 'credits_spent'
+  | 'amount_mismatch'
   | 'machine_error';
 
 export interface Refusal {
