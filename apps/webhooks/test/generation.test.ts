@@ -1,7 +1,8 @@
 import * as assert from 'uvu/assert';
 import { waitFor } from '@avatar/fal-emulator/testing';
 import type { AspectRatio } from '@avatar/machine';
-import { findGeneration, requestGeneration, type GenerationView } from '@avatar/store';
+import { findGeneration, loadAvatar, requestGeneration, type GenerationView } from '@avatar/store';
+import { fundWallet } from '@avatar/store/testing';
 import {
   avatarState,
   eventsOf,
@@ -27,7 +28,8 @@ async function completedAvatar(world: World): Promise<string> {
 
 async function generate(world: World, avatarId: string, order: { prompt: string; aspectRatio: AspectRatio; numImages: number }): Promise<string> {
   const generationId = crypto.randomUUID();
-  const result = await requestGeneration(world.store, avatarId, { generationId, ...order }, { actor: user });
+  await fundWallet(world.store, (await loadAvatar(world.store, avatarId))!.state!.context.ownerId);
+  const result = await requestGeneration(world.store, avatarId, { generationId, ...order }, 5 * order.numImages, { actor: user });
   if (result.outcome !== 'accepted') throw new Error(`the generation was not accepted: ${JSON.stringify(result)}`);
   return generationId;
 }

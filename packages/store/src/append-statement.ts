@@ -27,6 +27,11 @@ export interface StreamWrite {
   inbox?: { message: InboundMessage; detail: Record<string, unknown> };
   /** Another stream that must still be at this version (it is share-locked until commit). */
   requires?: { streamId: string; version: number };
+  /**
+   * Writes to other streams that land with this one or not at all (a training and the credits it
+   * reserves), each behind its own version check, in the same statement.
+   */
+  linked?: readonly StreamWrite[];
 }
 
 export class DuplicateInboundError extends Error {
@@ -57,11 +62,22 @@ export async function writeStream(db: Executor, write: StreamWrite): Promise<Rec
   try {
     rows = (await db.executeQuery(compile<AppendedRow>(appendStatement([write])))).rows;
   } catch (error) {
-    if (isUniqueViolation(error, 'events_event_id_key')) throw new DuplicateEventError(write.events.map((e) => e.eventId));
+    if (isUniqueViolation(error, 'events_event_id_key')) {
+      throw new DuplicateEventError(unitOf(write).flatMap((w) => w.events.map((e) => e.eventId)));
+    }
+    if (sqlStateOf(error) === linkedAppendRefused) throw await whyLinkedAppendWasRefused(db, write, error);
     throw error;
   }
   if (rows.length === 0) throw await whyNothingWasAppended(db, write);
-  return recordedEvents(write, rows);
+  return recordedEvents(unitOf(write), rows);
+}
+
+/** The SQLSTATE `linked_append_refused()` raises (migration 0006). */
+const linkedAppendRefused = 'AP001';
+
+/** A write and the writes linked to it, in chain order. */
+function unitOf(write: StreamWrite): readonly StreamWrite[] {
+  return write.linked === undefined ? [write] : [write, ...write.linked];
 }
 
 /**
@@ -82,20 +98,26 @@ export async function writeStreams(db: Executor, writes: readonly StreamWrite[])
     if (sqlStateOf(error) === null) throw error;
     return Promise.allSettled(writes.map((write) => writeStream(db, write)));
   }
-  const byChain = writes.map((): AppendedRow[] => []);
-  for (const row of rows) byChain[row.chain]!.push(row);
+  // Rows come back by chain; a write's chains (its own, then its linked ones') are consecutive.
+  const firstChain = writes.map((_, i) => writes.slice(0, i).reduce((sum, w) => sum + unitOf(w).length, 0));
   return Promise.allSettled(
     writes.map(async (write, i) => {
-      const appended = byChain[i]!;
+      const unit = unitOf(write);
+      const start = firstChain[i]!;
+      const appended = rows.filter((row) => row.chain >= start && row.chain < start + unit.length);
       if (appended.length === 0) throw await whyNothingWasAppended(db, write);
-      return recordedEvents(write, appended);
+      return recordedEvents(unit, appended, start);
     }),
   );
 }
 
-function recordedEvents(write: StreamWrite, rows: readonly AppendedRow[]): RecordedEvent[] {
-  return rows.map((row, i) => {
-    const event = write.events[i]!;
+/** The recorded events of a unit's rows (ordered by chain, then version); `start` is its first chain. */
+function recordedEvents(unit: readonly StreamWrite[], rows: readonly AppendedRow[], start = 0): RecordedEvent[] {
+  const seen = unit.map(() => 0);
+  return rows.map((row) => {
+    const index = row.chain - start;
+    const write = unit[index]!;
+    const event = write.events[seen[index]!++]!;
     return {
       globalPosition: row.global_position,
       transactionId: row.transaction_id,
@@ -117,14 +139,19 @@ function recordedEvents(write: StreamWrite, rows: readonly AppendedRow[]): Recor
  * Postgres initialises the same dozen plan nodes for 16 streams as for one. A chain of CTEs per
  * stream cost each stream its own nodes: plan start-up was a quarter of Postgres's CPU.
  */
-function appendStatement(writes: readonly StreamWrite[]): Fragment {
+function appendStatement(heads: readonly StreamWrite[]): Fragment {
+  // Each write is a chain; a unit is a write with its linked writes, which land together or not at all.
+  const units = heads.map((head) => ({ linked: head.linked !== undefined, unit: unitOf(head) }));
+  const writes = units.flatMap(({ unit }) => unit);
+  const unitOfChain = units.flatMap(({ linked, unit }, i) => unit.map(() => (linked ? i : null)));
   const records = <T extends object>(pick: (write: StreamWrite) => readonly T[]) =>
     JSON.stringify(writes.flatMap((write, chain) => pick(write).map((record) => ({ chain, ...record }))));
   const some = (test: (write: StreamWrite) => boolean) => writes.some(test);
+  const anyLinked = units.some(({ linked }) => linked);
 
   const ctes: Fragment[] = [
-    text`w as (select * from json_to_recordset(${records((write) => [streamRecord(write)])}::json) as w(
-      chain int, stream_id text, stream_type text, expected text, expected_version int, event_count int, state json,
+    text`w as (select * from json_to_recordset(${JSON.stringify(writes.map((write, chain) => ({ chain, unit: unitOfChain[chain], ...streamRecord(write) })))}::json) as w(
+      chain int, unit int, stream_id text, stream_type text, expected text, expected_version int, event_count int, state json,
       machine_version text, inbox_source text, inbox_message_id text, inbox_detail jsonb, inbox_payload text,
       required_stream_id text, required_version int))`,
   ];
@@ -187,6 +214,7 @@ function appendStatement(writes: readonly StreamWrite[]): Fragment {
   }
   ctes.push(...readModelRows(writes, 'avatars', 'avatar_id', (write) => write.inline.avatar, records));
   ctes.push(...readModelRows(writes, 'generations', 'generation_id', (write) => write.inline.generation, records));
+  ctes.push(...readModelRows(writes, 'wallets', 'wallet_id', (write) => write.inline.wallet, records));
   ctes.push(...otherProjections(some, records));
   if (some((write) => write.effects.length > 0)) {
     ctes.push(text`outbox_row as (
@@ -198,8 +226,15 @@ function appendStatement(writes: readonly StreamWrite[]): Fragment {
       join stream s on s.chain = o.chain
       order by o.chain, o.ord)`);
   }
+  // A unit of which some stream did not move ends the statement (the function raises), so the
+  // streams that did move are rolled back with it. CASE fixes the order: the planner may run the
+  // cheaper-looking function before the subquery in a plain AND.
+  const unitsWhole = anyLinked
+    ? text` where not exists (select 1 from w where w.unit is not null
+        and case when exists (select 1 from stream s where s.chain = w.chain) then false else linked_append_refused(w.stream_id) end)`
+    : text``;
   return text`with ${join(ctes)} select s.chain, a.global_position, a.transaction_id, a.version, a.event_id, a.created_at
-    from appended a join stream s using (stream_id) order by s.chain, a.version`;
+    from appended a join stream s using (stream_id)${unitsWhole} order by s.chain, a.version`;
 }
 
 function streamRecord(write: StreamWrite) {
@@ -235,7 +270,7 @@ type Records = <T extends object>(pick: (write: StreamWrite) => readonly T[]) =>
  */
 function readModelRows(
   writes: readonly StreamWrite[],
-  table: 'avatars' | 'generations',
+  table: 'avatars' | 'generations' | 'wallets',
   key: string,
   rowOf: (write: StreamWrite) => Record<string, unknown> | null,
   records: Records,
@@ -317,6 +352,15 @@ function otherProjections(some: (test: (write: StreamWrite) => boolean) => boole
       on conflict (request_id) do nothing)`);
   }
   return ctes;
+}
+
+/** A linked write failed its check, so nothing of its unit was written: which stream, and why. */
+async function whyLinkedAppendWasRefused(db: Executor, head: StreamWrite, error: unknown): Promise<Error> {
+  const streamId = (error as { detail?: unknown }).detail;
+  const refused = unitOf(head).find((write) => write.streamId === streamId) ?? head;
+  // Inside a transaction the failed statement has aborted it: nothing more can be read there.
+  if (db.isTransaction) return new WrongExpectedVersionError(refused.streamId, refused.expected, null);
+  return whyNothingWasAppended(db, refused);
 }
 
 /** The statement appended nothing: a duplicate inbound message, a moved required stream, or a version conflict. */

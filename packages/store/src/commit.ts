@@ -17,19 +17,11 @@ export interface CommitOptions {
   requires?: StreamWrite['requires'];
 }
 
-/**
- * Appends a change with its inline projection and outbox rows: one statement, all or nothing,
- * run on `db` (a transaction, say) or handed to the store's group commit.
- */
-export async function commitChange<K extends StreamKind>(
-  db: Kysely<Schema> | Transaction<Schema> | GroupCommit,
-  change: StreamChangeOf<K>,
-  options: CommitOptions,
-): Promise<{ recorded: RecordedEvent[]; topics: EffectTopic[] }> {
+/** The write of one change: its events, the stream's new state, inline projection, outbox rows and inbox record. */
+export function streamWrite<K extends StreamKind>(change: StreamChangeOf<K>, options: CommitOptions): StreamWrite {
   const lifecycle = lifecycleOf(change.kind);
-  const effects = options.sideEffects ? effectsOf(change as PendingChange) : [];
   const final = change.final;
-  const write: StreamWrite = {
+  return {
     streamId: change.streamId,
     streamType: change.kind,
     expected: options.expected,
@@ -41,10 +33,32 @@ export async function commitChange<K extends StreamKind>(
     })),
     state: final ? { persisted: lifecycle.persist(final), machineVersion: lifecycle.machineVersion } : null,
     inline: inlineWrites(change as PendingChange),
-    effects,
+    effects: options.sideEffects ? effectsOf(change as PendingChange) : [],
     ...(options.inbox ? { inbox: options.inbox } : {}),
     ...(options.requires ? { requires: options.requires } : {}),
   };
-  const recorded = db instanceof GroupCommit ? await db.write(write) : await writeStream(db, write);
-  return { recorded, topics: [...new Set(effects.map(({ effect }) => effectTopic[effect.kind]))] };
+}
+
+/** The outbox topics a write (and its linked writes) asks workers to look at. */
+export function topicsOf(write: StreamWrite): EffectTopic[] {
+  const writes = [write, ...(write.linked ?? [])];
+  return [...new Set(writes.flatMap((w) => w.effects.map(({ effect }) => effectTopic[effect.kind])))];
+}
+
+/**
+ * Appends a write (with any writes linked to it): one statement, all or nothing, run on `db` (a
+ * transaction, say) or handed to the store's group commit.
+ */
+export async function commitWrite(db: Kysely<Schema> | Transaction<Schema> | GroupCommit, write: StreamWrite): Promise<RecordedEvent[]> {
+  return db instanceof GroupCommit ? db.write(write) : writeStream(db, write);
+}
+
+/** Appends one change with its inline projection and outbox rows (see `commitWrite`). */
+export async function commitChange<K extends StreamKind>(
+  db: Kysely<Schema> | Transaction<Schema> | GroupCommit,
+  change: StreamChangeOf<K>,
+  options: CommitOptions,
+): Promise<{ recorded: RecordedEvent[]; topics: EffectTopic[] }> {
+  const write = streamWrite(change, options);
+  return { recorded: await commitWrite(db, write), topics: topicsOf(write) };
 }

@@ -63,6 +63,8 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
 }
 
 export interface StreamRange {
+  /** Only events from this version on. */
+  fromVersion?: number;
   /** Only events up to this version (time travel by version). */
   toVersion?: number;
   /** Only events recorded at or before this time (time travel by date). */
@@ -74,6 +76,7 @@ export async function readStream(db: Kysely<Schema> | Transaction<Schema>, strea
     .selectFrom('events')
     .selectAll()
     .where('stream_id', '=', streamId)
+    .$if(range.fromVersion !== undefined, (q) => q.where('version', '>=', range.fromVersion as number))
     .$if(range.toVersion !== undefined, (q) => q.where('version', '<=', range.toVersion as number))
     .$if(range.until !== undefined, (q) => q.where('created_at', '<=', range.until as Date))
     .orderBy('version')

@@ -127,5 +127,6 @@ export class GroupCommit {
 }
 
 function streamsOf(write: StreamWrite): string[] {
-  return write.requires ? [write.streamId, write.requires.streamId] : [write.streamId];
+  const own = write.requires ? [write.streamId, write.requires.streamId] : [write.streamId];
+  return write.linked ? [...own, ...write.linked.flatMap(streamsOf)] : own;
 }

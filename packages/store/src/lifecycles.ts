@@ -10,6 +10,10 @@ import {
   type GenerationState,
   type GenerationStatus,
   type Lifecycle,
+  type WalletEvent,
+  type WalletState,
+  type WalletStatus,
+  walletLifecycle,
 } from '@avatar/machine';
 import type { RecordedEvent } from './event-log.js';
 
@@ -17,6 +21,7 @@ import type { RecordedEvent } from './event-log.js';
 export interface StreamKinds {
   avatar: { state: AvatarState; event: AvatarEvent; create: EventOf<'AvatarCreated'>; status: AvatarStatus };
   generation: { state: GenerationState; event: GenerationEvent; create: EventOf<'GenerationRequested'>; status: GenerationStatus };
+  wallet: { state: WalletState; event: WalletEvent; create: EventOf<'WalletOpened'>; status: WalletStatus };
 }
 export type StreamKind = keyof StreamKinds;
 export type StateOf<K extends StreamKind> = StreamKinds[K]['state'];
@@ -28,6 +33,7 @@ export type KindLifecycle<K extends StreamKind> = Lifecycle<StateOf<K>, EventOfK
 const lifecycles: { [K in StreamKind]: KindLifecycle<K> } = {
   avatar: avatarLifecycle,
   generation: generationLifecycle,
+  wallet: walletLifecycle,
 };
 
 /** Every stream kind the store keeps. */
@@ -37,10 +43,19 @@ export function lifecycleOf<K extends StreamKind>(kind: K): KindLifecycle<K> {
   return lifecycles[kind];
 }
 
-/** The kind of stream an event type belongs to; kinds never share event types. */
-export function kindOfEvent<E extends DomainEvent>(event: E): E extends GenerationEvent ? 'generation' : 'avatar' {
-  const kind = (generationLifecycle.eventTypes as readonly string[]).includes(event.type) ? 'generation' : 'avatar';
-  return kind as E extends GenerationEvent ? 'generation' : 'avatar';
+/** The stream kind of an event type. */
+export type KindOfEvent<E extends DomainEvent> = E extends GenerationEvent ? 'generation' : E extends WalletEvent ? 'wallet' : 'avatar';
+
+const kindByEventType = new Map<string, StreamKind>(
+  streamKinds.flatMap((kind) => lifecycles[kind].eventTypes.map((type): [string, StreamKind] => [type, kind])),
+);
+
+/**
+ * The kind of stream an event type belongs to; kinds never share event types. An unknown type (a
+ * foreign history) counts as an avatar's, whose machine refuses it.
+ */
+export function kindOfEvent<E extends DomainEvent>(event: E): KindOfEvent<E> {
+  return (kindByEventType.get(event.type) ?? 'avatar') as KindOfEvent<E>;
 }
 
 export function isStreamKind(value: string): value is StreamKind {

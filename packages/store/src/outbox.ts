@@ -12,10 +12,11 @@ export function effectsOf(change: PendingChange): { effect: Effect; causedBy: st
         : [],
     );
   }
+  if (change.kind === 'wallet') return [];
   return change.pending.flatMap((step) => {
     const request = step.after?.context.request;
     return step.accepted && request
-      ? generationEffects(step.event, request.chatId, request.generationId).map((effect) => ({ effect, causedBy: step.eventId }))
+      ? generationEffects(step.event, request).map((effect) => ({ effect, causedBy: step.eventId }))
       : [];
   });
 }

@@ -8,6 +8,7 @@ export interface Schema {
   avatar_photos: AvatarPhotosTable;
   generations: GenerationsTable;
   fal_requests: FalRequestsTable;
+  wallets: WalletsTable;
   owner_profiles: OwnerProfilesTable;
   consumer_checkpoints: ConsumerCheckpointsTable;
   inbox: InboxTable;
@@ -115,6 +116,19 @@ export interface FalRequestsTable {
   polls: ColumnType<number, number | undefined, number>;
 }
 
+/** Each user's credits, as the wallet stream folds them (inline projection). */
+export interface WalletsTable {
+  wallet_id: string;
+  owner_id: number;
+  /** Credits owned, reserved ones included. */
+  balance: number;
+  reserved: number;
+  open_reservations: number;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** Async projection: each owner's main avatar. */
 export interface OwnerProfilesTable {
   owner_id: number;
@@ -176,5 +190,6 @@ export type EventRow = Selectable<EventsTable>;
 export type NewEventRow = Insertable<EventsTable>;
 export type AvatarRow = Selectable<AvatarsTable>;
 export type GenerationRow = Selectable<GenerationsTable>;
+export type WalletRow = Selectable<WalletsTable>;
 export type OutboxRow = Selectable<OutboxTable>;
 export type InboxRow = Selectable<InboxTable>;

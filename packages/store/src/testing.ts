@@ -3,7 +3,10 @@ import { sql } from 'kysely';
 import { catchUp, checkpointOf, logStart, type Projector } from './consumer.js';
 import { DatabaseProxy } from './database-proxy.js';
 import { openStore, type DatabaseConfig, type Store } from './database.js';
+import { walletIdOf } from '@avatar/machine';
+import { dispatch } from './dispatch.js';
 import { migrateToLatest } from './migrate.js';
+import { openWallet } from './wallets.js';
 
 export { DatabaseProxy };
 
@@ -143,4 +146,12 @@ export async function projectorCaughtUp(store: Store, projector: Projector, time
     if (Date.now() > deadline) throw new Error(`${projector.name} did not catch up within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Opens `ownerId`'s wallet with `credits` to spend, for tests about something other than money. */
+export async function fundWallet(store: Store, ownerId: number, credits = 10_000): Promise<void> {
+  await openWallet(store, ownerId, { welcomeCredits: 0 }, { actor: { kind: 'system', component: 'test' } });
+  await dispatch(store, walletIdOf(ownerId), { type: 'CreditsGranted', grantId: `test-${crypto.randomUUID()}`, credits, reason: 'admin' }, {
+    actor: { kind: 'system', component: 'test' },
+  });
 }

@@ -15,7 +15,7 @@ import {
   requestGeneration,
   type Store,
 } from '../src/index.js';
-import { testBackends } from '../src/testing.js';
+import { fundWallet, testBackends } from '../src/testing.js';
 import { trainingAvatar } from './helpers.js';
 
 const user: Actor = { kind: 'user', userId: 1001 };
@@ -56,6 +56,7 @@ for (const backend of testBackends()) {
     assert.equal(outbox, [
       { kind: 'SubmitTraining', topic: 'fal' },
       { kind: 'NotifyTrainingCompleted', topic: 'telegram' },
+      { kind: 'SettleReservation', topic: 'wallet' },
     ]);
   });
 
@@ -115,7 +116,8 @@ for (const backend of testBackends()) {
     await dispatch(store, id, trainingCompleted('a1', `req-${id}`), { actor: { kind: 'fal', requestId: `req-${id}` } });
     const generationId = crypto.randomUUID();
     const order = { generationId, prompt: 'in a red coat', aspectRatio: '3:4', numImages: 2 } as const;
-    assert.is((await requestGeneration(store, id, order, { actor: user })).outcome, 'accepted');
+    await fundWallet(store, 1001);
+    assert.is((await requestGeneration(store, id, order, 10, { actor: user })).outcome, 'accepted');
     assert.is((await findGeneration(store.db, generationId))?.aspectRatio, '3:4');
 
     await sql`update avatars set trainer = 'turbo' where avatar_id = ${id}`.execute(store.db);

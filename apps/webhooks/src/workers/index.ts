@@ -1,4 +1,4 @@
-import { ownerProfiles, runProjectorOnce } from '@avatar/store';
+import { ownerProfiles, runProjectorOnce, settleReservationsOnce } from '@avatar/store';
 import { startLoop } from '@avatar/workers';
 import type { FalWorkerContext } from './context.js';
 import { runFalEffectsOnce } from './fal-effects.js';
@@ -9,7 +9,8 @@ export type FalWorkersDeps = Omit<FalWorkerContext, 'timings'> & { timings?: Par
 
 /**
  * The webhook app's background work: the fal outbox (submit, cancel), the reconciler (what fal
- * says about requests whose webhook has not come), and the owner-profiles projector. Each is a
+ * says about requests whose webhook has not come), the wallet outbox (each ended attempt or
+ * generation captures or refunds its credits), and the owner-profiles projector. Each is a
  * loop over database rows, so instances can be added, stopped and restarted freely.
  */
 export function startFalWorkers(deps: FalWorkersDeps): { stop(): Promise<void> } {
@@ -24,6 +25,16 @@ export function startFalWorkers(deps: FalWorkersDeps): { stop(): Promise<void> }
       logger,
     }),
     startLoop({ name: 'fal-reconciler', run: () => reconcileOnce(context), idleMs: timings.reconcilePollMs, logger }),
+    startLoop({
+      name: 'wallet-settlements',
+      run: async () => {
+        const { settled, skipped } = await settleReservationsOnce(store);
+        return settled + skipped;
+      },
+      idleMs: timings.effectPollMs,
+      wake: { emitter: store.signals, event: 'outbox:wallet' },
+      logger,
+    }),
     startLoop({ name: 'owner-profiles', run: () => runProjectorOnce(store, ownerProfiles), idleMs: timings.projectorPollMs, logger }),
   ];
   return {

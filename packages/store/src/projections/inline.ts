@@ -3,7 +3,8 @@ import type { AvatarPhotosTable, FalRequestsTable } from '../schema.js';
 import type { PendingChange } from '../stream-change.js';
 import { avatarRow } from './avatar-rows.js';
 import { generationRow, type GenerationRecord } from './generation-rows.js';
-import type { AvatarsTable } from '../schema.js';
+import type { AvatarsTable, WalletsTable } from '../schema.js';
+import { walletRow } from './wallet-rows.js';
 
 /** A row whose version and timestamps the append fills in. */
 export type RowWithoutStamps<T> = Omit<Insertable<T>, 'version' | 'created_at' | 'updated_at'>;
@@ -24,6 +25,7 @@ export type FalRequestWrite = Pick<Insertable<FalRequestsTable>, 'request_id' | 
 export interface InlineWrites {
   avatar: RowWithoutStamps<AvatarsTable> | null;
   generation: GenerationRecord | null;
+  wallet: RowWithoutStamps<WalletsTable> | null;
   /** The stream had a state before this change, so its read-model row exists. */
   rowExists: boolean;
   photosAdded: PhotoWrite[];
@@ -49,6 +51,7 @@ export function inlineWrites(change: PendingChange): InlineWrites {
   const writes: InlineWrites = {
     avatar: null,
     generation: null,
+    wallet: null,
     rowExists: (change.pending[0]?.before ?? null) !== null,
     photosAdded: [],
     photosRemoved: [],
@@ -84,6 +87,10 @@ export function inlineWrites(change: PendingChange): InlineWrites {
 
   if (change.kind === 'generation') {
     if (change.final) writes.generation = generationRow(change.final);
+    return writes;
+  }
+  if (change.kind === 'wallet') {
+    if (change.final) writes.wallet = walletRow(change.final);
     return writes;
   }
 

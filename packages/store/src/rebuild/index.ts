@@ -140,12 +140,14 @@ async function rebuildBatch(
   // deleted and inserted again (the dispatch's change would be lost).
   await sql`delete from avatars where ${inBatch('avatar_id')} and avatar_id <> all(${rows.avatarIds}::text[])`.execute(trx);
   await sql`delete from generations where ${inBatch('generation_id')} and generation_id <> all(${rows.generationIds}::text[])`.execute(trx);
+  await sql`delete from wallets where ${inBatch('wallet_id')} and wallet_id <> all(${rows.walletIds}::text[])`.execute(trx);
   await sql`delete from avatar_photos p where ${inBatch('avatar_id')} and not exists (
       select 1 from unnest(${rows.photoKeys.avatarIds}::text[], ${rows.photoKeys.photoIds}::text[]) as kept(avatar_id, photo_id)
       where kept.avatar_id = p.avatar_id and kept.photo_id = p.photo_id)`.execute(trx);
   await sql`delete from fal_requests where ${inBatch('stream_id')} and request_id <> all(${rows.falRequestIds}::text[])`.execute(trx);
   await upsertRecords(trx, 'avatars', ['avatar_id'], rows.avatars);
   await upsertRecords(trx, 'generations', ['generation_id'], rows.generations);
+  await upsertRecords(trx, 'wallets', ['wallet_id'], rows.wallets);
   await upsertRecords(trx, 'avatar_photos', ['avatar_id', 'photo_id'], rows.photos);
   await upsertRecords(trx, 'fal_requests', ['request_id'], rows.falRequests);
   // The cached machine states are part of what is rebuilt: they are dropped, and each stream's
@@ -185,5 +187,6 @@ async function removeOrphans(db: Kysely<Schema>): Promise<void> {
   await sql`delete from avatars a where not exists (select 1 from streams s where s.stream_id = a.avatar_id)`.execute(db);
   await sql`delete from avatar_photos p where not exists (select 1 from streams s where s.stream_id = p.avatar_id)`.execute(db);
   await sql`delete from generations g where not exists (select 1 from streams s where s.stream_id = g.generation_id)`.execute(db);
+  await sql`delete from wallets w where not exists (select 1 from streams s where s.stream_id = w.wallet_id)`.execute(db);
   await sql`delete from fal_requests f where not exists (select 1 from streams s where s.stream_id = f.stream_id)`.execute(db);
 }

@@ -27,6 +27,8 @@ export interface RebuiltBatch {
   avatarIds: string[];
   generations: TableRows;
   generationIds: string[];
+  wallets: TableRows;
+  walletIds: string[];
   photos: TableRows;
   photoKeys: { avatarIds: string[]; photoIds: string[] };
   falRequests: TableRows;
@@ -75,6 +77,7 @@ export function rebuildRows(streams: readonly StreamToRebuild[]): RebuiltBatch {
   });
   const avatars = writes.flatMap((w) => (w.inline.avatar ? [stamped(w, w.inline.avatar)] : []));
   const generations = writes.flatMap((w) => (w.inline.generation ? [stamped(w, w.inline.generation)] : []));
+  const wallets = writes.flatMap((w) => (w.inline.wallet ? [stamped(w, w.inline.wallet)] : []));
   const photos = writes.flatMap((w) => w.inline.photosAdded);
   const falRequests = writes.flatMap((w) =>
     w.inline.falRequestsAdded.map(({ resolved, ...request }) => ({
@@ -90,6 +93,8 @@ export function rebuildRows(streams: readonly StreamToRebuild[]): RebuiltBatch {
     avatarIds: avatars.map((a) => a.avatar_id),
     generations: tableRows(generations),
     generationIds: generations.map((g) => g.generation_id),
+    wallets: tableRows(wallets),
+    walletIds: wallets.map((w) => w.wallet_id),
     photos: tableRows(photos),
     photoKeys: { avatarIds: photos.map((p) => p.avatar_id), photoIds: photos.map((p) => p.photo_id) },
     falRequests: tableRows(falRequests),

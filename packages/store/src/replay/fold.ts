@@ -1,10 +1,11 @@
-import type { AnyMachineSnapshot } from 'xstate';
-import type { DomainEvent } from '@avatar/machine';
+import type { DomainEvent, Reservation } from '@avatar/machine';
 import { kindOfEvent, lifecycleOf, type StateOf, type StreamKind } from '../lifecycles.js';
 import { avatarRow } from '../projections/avatar-rows.js';
 import { generationRow } from '../projections/generation-rows.js';
+import { walletRow } from '../projections/wallet-rows.js';
+import { WalletLedger } from './wallet-ledger.js';
 
-export type AnomalyKind = 'rejected' | 'error' | 'projection_drift';
+export type AnomalyKind = 'rejected' | 'error' | 'projection_drift' | 'wallet_invariant';
 
 /** Something a replay found that a developer should look at. */
 export interface Anomaly {
@@ -34,6 +35,8 @@ export interface StreamReplay {
   version: number;
   timeline: TimelineEntry[];
   anomalies: Anomaly[];
+  /** A wallet's reservations still open at the end: each must pay for something still in flight. */
+  openReservations?: Reservation[];
 }
 
 /** A recorded event as replay reads it. */
@@ -56,23 +59,17 @@ export interface FoldOptions {
 }
 
 /**
- * What the read model holds for one stream, to compare with its replayed state: its `avatars` or
- * `generations` row (column → value, as JSON has it) and its photo ids.
+ * What the read model holds for one stream, to compare with its replayed state: its `avatars`,
+ * `generations` or `wallets` row (column → value, as JSON has it) and its photo ids.
  */
 export interface StreamReadModel {
   avatar: Record<string, unknown> | null;
   generation: Record<string, unknown> | null;
+  wallet: Record<string, unknown> | null;
   photoIds: string[];
 }
 
-function stateLabel(state: AnyMachineSnapshot | null): string | null {
-  if (state === null) return null;
-  const value = state.value;
-  if (typeof value === 'string') return value;
-  return Object.entries(value)
-    .map(([key, child]) => (typeof child === 'string' ? `${key}.${child}` : key))
-    .join(',');
-}
+type AnyState = StateOf<StreamKind>;
 
 function describeActor(metadata: Record<string, unknown> | undefined): string {
   const actor = metadata?.actor as { kind?: string; userId?: number; requestId?: string; component?: string; name?: string } | undefined;
@@ -97,10 +94,11 @@ function describeActor(metadata: Record<string, unknown> | undefined): string {
  */
 export class StreamFold {
   private kind: StreamKind | null = null;
-  private state: AnyMachineSnapshot | null = null;
+  private state: AnyState | null = null;
   private version = 0;
   private readonly timeline: TimelineEntry[] = [];
   private readonly anomalies: Anomaly[] = [];
+  private ledger: WalletLedger | null = null;
 
   constructor(private readonly options: FoldOptions) {}
 
@@ -112,12 +110,14 @@ export class StreamFold {
     const event = Object.assign(recorded.data, { type: recorded.type }) as DomainEvent;
     this.kind ??= kindOfEvent(event);
     this.version = recorded.version;
-    const decision = lifecycleOf(this.kind).decide(this.state as StateOf<StreamKind> | null, event as never);
+    const lifecycle = lifecycleOf(this.kind);
+    const decision = lifecycle.decide(this.state as never, event as never);
     const before = this.state;
     let outcome: TimelineEntry['outcome'] = 'applied';
     let reason: string | null = null;
     if (decision.ok) {
-      this.state = decision.state as AnyMachineSnapshot;
+      this.state = decision.state;
+      if (this.kind === 'wallet') (this.ledger ??= new WalletLedger()).add(event);
     } else {
       outcome = decision.rejection.code === 'machine_error' ? 'error' : 'rejected';
       reason = decision.rejection.reason;
@@ -129,8 +129,8 @@ export class StreamFold {
         createdAt: recorded.createdAt,
         type: recorded.type,
         actor: describeActor(recorded.metadata),
-        before: stateLabel(before),
-        after: stateLabel(this.state),
+        before: before === null ? null : lifecycle.describe(before as never),
+        after: this.state === null ? null : lifecycle.describe(this.state as never),
         outcome,
         reason,
       });
@@ -138,14 +138,19 @@ export class StreamFold {
   }
 
   /** The replay of the stream, compared with the read model when its rows are given. */
-  finish(streamId: string, model: StreamReadModel | null): StreamReplay & { state: AnyMachineSnapshot | null } {
+  finish(streamId: string, model: StreamReadModel | null): StreamReplay & { state: AnyState | null } {
     const { kind, state, version, timeline } = this;
-    const finalStatus = kind === null || state === null ? null : lifecycleOf(kind).statusOf(state as StateOf<StreamKind>);
+    const finalStatus = kind === null || state === null ? null : lifecycleOf(kind).statusOf(state as never);
     const anomalies = [...this.anomalies];
     for (const reason of model ? drift(kind, state, version, model) : []) {
       anomalies.push({ version, type: '(read model)', kind: 'projection_drift', reason });
     }
-    return { streamId, kind, finalStatus, version, timeline, anomalies, state };
+    if (kind !== 'wallet' || state === null) return { streamId, kind, finalStatus, version, timeline, anomalies, state };
+    const wallet = state as StateOf<'wallet'>;
+    for (const reason of this.ledger?.disagreements(wallet) ?? []) {
+      anomalies.push({ version, type: '(wallet)', kind: 'wallet_invariant', reason });
+    }
+    return { streamId, kind, finalStatus, version, timeline, anomalies, state, openReservations: Object.values(wallet.reservations) };
   }
 }
 
@@ -157,15 +162,24 @@ function same(expected: unknown, actual: unknown): boolean {
   return expected === actual;
 }
 
+/** The read-model row the log explains for a stream of this kind. */
+function expectedRow(kind: StreamKind, state: AnyState): object {
+  switch (kind) {
+    case 'avatar':
+      return avatarRow(state as StateOf<'avatar'>);
+    case 'generation':
+      return generationRow(state as StateOf<'generation'>);
+    case 'wallet':
+      return walletRow(state as StateOf<'wallet'>);
+  }
+}
+
 /** Where the read model disagrees with the state the log folds to, field by field. */
-function drift(kind: StreamKind | null, state: AnyMachineSnapshot | null, version: number, model: StreamReadModel): string[] {
-  const row = kind === 'generation' ? model.generation : model.avatar;
+function drift(kind: StreamKind | null, state: AnyState | null, version: number, model: StreamReadModel): string[] {
+  const row = kind === null ? (model.avatar ?? model.generation ?? model.wallet) : model[kind];
   if (state === null || kind === null) return row ? ['the read model has a row for a stream no event started'] : [];
   if (!row) return ['the read model has no row for this stream'];
-  const expected: Record<string, unknown> = {
-    ...(kind === 'avatar' ? avatarRow(state as StateOf<'avatar'>) : generationRow(state as StateOf<'generation'>)),
-    version,
-  };
+  const expected: Record<string, unknown> = { ...expectedRow(kind, state), version };
   const differences = Object.entries(expected)
     .filter(([column, value]) => !same(value, row[column]))
     .map(([column, value]) => `${column}: the read model says ${JSON.stringify(row[column])}, the log says ${JSON.stringify(value)}`);

@@ -1,11 +1,12 @@
-import type { AnyMachineSnapshot } from 'xstate';
 import { sql } from 'kysely';
 import type { Store } from '../database.js';
+import type { StateOf, StreamKind } from '../lifecycles.js';
 import { StreamFold, type FoldOptions, type StreamReplay, type TimeTravel } from './fold.js';
 import { streamEventsJson } from '../stream-events-json.js';
 import { WorkerThread } from '../worker-thread.js';
 import type { AggregatedStream, PageToFold } from './page.js';
 import { readModelColumns, readModelOf } from './read-model.js';
+import { reservationAnomalies } from './reservations.js';
 
 export type { Anomaly, AnomalyKind, ReplayedEvent, StreamReplay, TimeTravel, TimelineEntry } from './fold.js';
 export { StreamFold } from './fold.js';
@@ -20,7 +21,7 @@ export async function replayStream(
   store: Store,
   streamId: string,
   travel: TimeTravel = {},
-): Promise<StreamReplay & { state: AnyMachineSnapshot | null }> {
+): Promise<StreamReplay & { state: StateOf<StreamKind> | null }> {
   // One snapshot for the events and the read model: a dispatch committing between two reads
   // would show a read model one event ahead of the log, drift that is not there.
   const { events, readModel } = await store.db
@@ -37,7 +38,15 @@ export async function replayStream(
     });
   const fold = new StreamFold({ timeline: true, travel });
   for (const e of events) fold.add({ version: e.version, type: e.type, data: e.data, createdAt: e.created_at, metadata: e.metadata });
-  return fold.finish(streamId, readModel);
+  const replay = fold.finish(streamId, readModel);
+  if (!travelling(travel)) await checkReservations(store, replay);
+  return replay;
+}
+
+/** Adds the anomalies of a wallet's open reservations, which the fold alone cannot see. */
+async function checkReservations(store: Store, replay: StreamReplay): Promise<void> {
+  if (replay.openReservations === undefined || replay.openReservations.length === 0) return;
+  replay.anomalies.push(...(await reservationAnomalies(store, replay.version, replay.openReservations)));
 }
 
 /**
@@ -47,7 +56,7 @@ export async function replayStream(
 async function streamPage(store: Store, after: string, pageSize: number, columns: PageColumns) {
   const { rows } = await sql<AggregatedStream>`
     select s.stream_id as "streamId", ${streamEventsJson('s.stream_id', columns)} as events,
-      ${columns.compare ? readModelColumns('s') : sql`null as avatar, null as generation, null as photos`}
+      ${columns.compare ? readModelColumns('s') : sql`null as avatar, null as generation, null as wallet, null as photos`}
     from streams s where s.stream_id > ${after} order by s.stream_id limit ${pageSize}`.execute(store.db);
   const last = rows.at(-1)?.streamId;
   return last === undefined ? null : { last, streams: rows };
@@ -98,7 +107,10 @@ export async function* replayAll(
       next = readAndFold(page.last);
       // The next page is read while this one folds; an error in either ends the replay.
       next.catch(() => {});
-      yield* await page.replays;
+      for (const replay of await page.replays) {
+        if (columns.compare) await checkReservations(store, replay);
+        yield replay;
+      }
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));

@@ -1,0 +1,138 @@
+import {
+  availableCredits,
+  reservedCredits,
+  trainingRequest,
+  trainingReservation,
+  walletIdOf,
+  type Actor,
+  type AvatarState,
+  type Reservation,
+  type WalletState,
+} from '@avatar/machine';
+import type { Store } from './database.js';
+import { dispatch, dispatchTogether, type DispatchResult } from './dispatch.js';
+import { readStream, type RecordedEvent } from './event-log.js';
+import { derivedUuid } from './ids.js';
+import { loadStream } from './stream-state.js';
+
+/**
+ * The credits side of the service: opening a wallet with its welcome grant, paying for a training
+ * attempt in the same statement that starts it, top-ups and star refunds. Every change is an event
+ * of the user's wallet stream with an id derived from what it is for, so a retry, a redelivered
+ * update or a double tap appends it once.
+ */
+
+export interface CommandMeta {
+  actor: Actor;
+  correlationId?: string;
+}
+
+/** Opens the user's wallet with the welcome grant, once; a wallet opened before is left as it is. */
+export async function openWallet(store: Store, ownerId: number, { welcomeCredits }: { welcomeCredits: number }, meta: CommandMeta): Promise<void> {
+  const walletId = walletIdOf(ownerId);
+  const { state } = await loadStream(store.db, 'wallet', walletId);
+  if (state === null) {
+    await dispatch(store, walletId, { type: 'WalletOpened', ownerId }, { ...meta, eventId: derivedUuid('wallet-opened', ownerId) });
+  }
+  if (welcomeCredits > 0 && !state?.grants.includes('welcome')) {
+    await dispatch(
+      store,
+      walletId,
+      { type: 'CreditsGranted', grantId: 'welcome', credits: welcomeCredits, reason: 'welcome' },
+      { ...meta, eventId: derivedUuid('welcome-grant', ownerId) },
+    );
+  }
+}
+
+/** The event id of the reservation that pays for `reservationId`: the log holds it at most once. */
+export function reservationEventId(reservationId: string): string {
+  return derivedUuid('credits-reserved', reservationId);
+}
+
+/**
+ * Starts a training attempt and reserves its price from the owner's wallet in one statement: the
+ * avatar's `TrainingRequested` and the wallet's `CreditsReserved` land together, each behind its
+ * own version check, or neither does (a refusal by either stream appends nothing).
+ */
+export async function requestTraining(store: Store, avatar: AvatarState, attemptId: string, credits: number, meta: CommandMeta) {
+  const { avatarId, ownerId } = avatar.context;
+  return dispatchTogether(
+    store,
+    [
+      { streamId: avatarId, event: trainingRequest(avatar, attemptId) },
+      { streamId: walletIdOf(ownerId), event: trainingReservation(avatarId, attemptId, credits), eventId: reservationEventId(attemptId) },
+    ],
+    meta,
+  );
+}
+
+export interface PaidStars {
+  telegramPaymentChargeId: string;
+  providerPaymentChargeId: string;
+  packageId: string;
+  credits: number;
+  stars: number;
+}
+
+/** Credits a Stars payment once, whatever the number of times Telegram delivers it. */
+export async function recordTopUp(store: Store, ownerId: number, paid: PaidStars, meta: CommandMeta): Promise<DispatchResult<'wallet'>> {
+  return dispatch(store, walletIdOf(ownerId), { type: 'TopUpPaid', ...paid }, { ...meta, eventId: derivedUuid('stars-payment', paid.telegramPaymentChargeId) });
+}
+
+/**
+ * Takes a top-up's credits back before its Stars are refunded. Refused when the top-up is unknown,
+ * refunded already, or its credits are spent or reserved; recorded once per charge.
+ */
+export async function recordStarsRefund(store: Store, ownerId: number, telegramPaymentChargeId: string, meta: CommandMeta) {
+  const walletId = walletIdOf(ownerId);
+  const { state } = await loadStream(store.db, 'wallet', walletId);
+  const paid = state?.topUps[telegramPaymentChargeId];
+  if (paid === undefined) {
+    const reason = state === null ? `user ${ownerId} has no wallet` : `no top-up of user ${ownerId} has the charge id ${telegramPaymentChargeId}`;
+    return {
+      outcome: 'rejected' as const,
+      streamId: walletId,
+      version: null,
+      rejection: { status: state === null ? null : ('open' as const), eventType: 'StarsRefunded', code: 'payment_unknown' as const, reason },
+    };
+  }
+  return dispatch(
+    store,
+    walletId,
+    { type: 'StarsRefunded', telegramPaymentChargeId, credits: paid.credits, stars: paid.stars },
+    { ...meta, eventId: derivedUuid('stars-refund', telegramPaymentChargeId) },
+  );
+}
+
+export interface WalletSummary {
+  walletId: string;
+  balance: number;
+  reserved: number;
+  /** What can be spent now: the balance less the reservations in flight. */
+  available: number;
+  reservations: Reservation[];
+  /** The latest events of the wallet, newest first. */
+  recent: RecordedEvent[];
+  version: number;
+}
+
+/** A user's wallet as /balance shows it; null when it was never opened. */
+export async function walletSummary(store: Store, ownerId: number, { recent = 5 }: { recent?: number } = {}): Promise<WalletSummary | null> {
+  const walletId = walletIdOf(ownerId);
+  const loaded = await loadStream(store.db, 'wallet', walletId);
+  if (loaded.state === null || loaded.version === null) return null;
+  const events = await readStream(store.db, walletId, { fromVersion: Math.max(1, loaded.version - recent + 1) });
+  return summaryOf(walletId, loaded.state, loaded.version, events.reverse());
+}
+
+function summaryOf(walletId: string, state: WalletState, version: number, recent: RecordedEvent[]): WalletSummary {
+  return {
+    walletId,
+    balance: state.balance,
+    reserved: reservedCredits(state),
+    available: availableCredits(state),
+    reservations: Object.values(state.reservations),
+    recent,
+    version,
+  };
+}
