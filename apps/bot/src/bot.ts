@@ -15,7 +15,9 @@ import { send, textsOf } from './handlers/replies.js';
 import type { BotServices } from './handlers/services.js';
 import { otherMessageHandler, textMessageHandler } from './handlers/text.js';
 import { trainingActions } from './handlers/training.js';
+import { preCheckoutHandler, successfulPaymentHandler, walletActions, walletCommands } from './handlers/wallet.js';
 import { createI18n } from './i18n/locales.js';
+import { defaultPricing, type Pricing } from './pricing.js';
 import { ChatActions, type ChatActionTiming } from './telegram/chat-actions.js';
 import { screen } from './telegram/screens.js';
 import { installRetries, type RetryLimits } from './telegram/retries.js';
@@ -30,6 +32,8 @@ export interface CreateBotOptions {
   logger: BotLogger;
   /** Images per generation (default 2: they arrive as an album). */
   imagesPerGeneration?: number;
+  /** Prices, the welcome grant and the top-up packages (default `defaultPricing`). */
+  pricing?: Pricing;
   retryLimits?: RetryLimits;
   chatActionTiming?: ChatActionTiming;
   files?: TelegramFiles;
@@ -44,7 +48,7 @@ export interface AvatarBot {
 export const defaultApiRoot = 'https://api.telegram.org';
 
 /** Updates the bot asks Telegram for. */
-export const allowedUpdates = ['message', 'callback_query', 'my_chat_member'] as const;
+export const allowedUpdates = ['message', 'callback_query', 'my_chat_member', 'pre_checkout_query'] as const;
 
 /** The whole avatar journey as one grammY bot. All its state is in the store; it can run as several instances. */
 export function createBot(options: CreateBotOptions): AvatarBot {
@@ -63,6 +67,7 @@ export function createBot(options: CreateBotOptions): AvatarBot {
     chatActions: new ChatActions(bot.api, logger, options.chatActionTiming),
     logger,
     imagesPerGeneration: options.imagesPerGeneration ?? 2,
+    pricing: options.pricing ?? defaultPricing,
   };
   const handlers: ActionHandlers = {
     ...navigationActions(services),
@@ -71,8 +76,14 @@ export function createBot(options: CreateBotOptions): AvatarBot {
     ...photoActions(services),
     ...trainingActions(services),
     ...generationActions(services),
+    ...walletActions(services),
   };
-  const commands = { ...navigationCommands(services), ...creationCommands(services), ...generationCommands(services) };
+  const commands = {
+    ...navigationCommands(services),
+    ...creationCommands(services),
+    ...generationCommands(services),
+    ...walletCommands(services),
+  };
 
   // One chat's updates run in order (an album's photos arrive as separate updates); chats run in parallel.
   bot.use(sequentialize((ctx) => String(ctx.chat?.id ?? ctx.from?.id ?? '')));
@@ -90,9 +101,11 @@ export function createBot(options: CreateBotOptions): AvatarBot {
     failed: (ctx: BotContext) => textsOf(ctx).t('error-try-again'),
   };
   guarded.on('callback_query', callbackRouter(handlers, routerTexts, logger));
+  guarded.on('pre_checkout_query', preCheckoutHandler(services));
 
   const inPrivate = guarded.chatType('private');
   for (const [name, handle] of Object.entries(commands)) inPrivate.command(name, handle);
+  inPrivate.on('message:successful_payment', successfulPaymentHandler(services));
   inPrivate.on('message:entities:bot_command', commands.help);
   inPrivate.on(['message:photo', 'message:document'], photoMessageHandler(services));
   inPrivate.on('message:text', textMessageHandler(services));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pricingEnvSchema, pricingOf, type Pricing } from './pricing.js';
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
@@ -12,7 +13,8 @@ const envSchema = z
     TELEGRAM_WEBHOOK_SECRET: optional(z.string().regex(/^[\w-]{1,256}$/, 'may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters)')),
     PORT: optional(z.coerce.number().int().min(1).max(65_535)),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
-  });
+  })
+  .extend(pricingEnvSchema.shape);
 
 /** Checked on its own, so it is reported even when other settings are wrong too. */
 function webhookSecretProblem(env: NodeJS.ProcessEnv): string | null {
@@ -27,6 +29,7 @@ export interface BotConfig {
   apiRoot: string | undefined;
   webhook: { url: string; secret: string; path: string; port: number } | null;
   logLevel: string;
+  pricing: Pricing;
 }
 
 export class ConfigError extends Error {
@@ -52,5 +55,6 @@ export function botConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BotConfi
         ? null
         : { url: TELEGRAM_WEBHOOK_URL, secret: TELEGRAM_WEBHOOK_SECRET, path: new URL(TELEGRAM_WEBHOOK_URL).pathname, port: PORT ?? 8080 },
     logLevel: LOG_LEVEL ?? 'info',
+    pricing: pricingOf(parsed.data),
   };
 }

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   logger.info({ database: store.description }, 'database opened');
   await migrateToLatest(store);
 
-  const { bot, close } = createBot({ store, token: config.token, logger, ...(config.apiRoot && { apiRoot: config.apiRoot }) });
+  const { bot, close } = createBot({ store, token: config.token, logger, pricing: config.pricing, ...(config.apiRoot && { apiRoot: config.apiRoot }) });
   await bot.init();
   await publishCommands(bot.api);
   const notifier = startNotifier({ store, api: bot.api, logger });
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 /** The command menu, in every language the bot speaks. */
 async function publishCommands(api: ReturnType<typeof createBot>['bot']['api']): Promise<void> {
   const i18n = createI18n();
-  const names = ['start', 'new', 'avatars', 'generate', 'cancel', 'help'] as const;
+  const names = ['start', 'new', 'avatars', 'generate', 'balance', 'topup', 'cancel', 'help', 'paysupport'] as const;
   for (const locale of locales) {
     const commands = names.map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await api.setMyCommands(commands, locale === 'en' ? {} : { language_code: locale });

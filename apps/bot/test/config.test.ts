@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { botConfigFromEnv, ConfigError } from '../src/config.js';
+import { defaultPricing } from '../src/pricing.js';
 
 const token = '123456:AAExampleExampleExampleExample';
 
 test('long polling by default, against api.telegram.org unless TELEGRAM_API_ROOT says otherwise', () => {
-  assert.equal(botConfigFromEnv({ TELEGRAM_BOT_TOKEN: token }), { token, apiRoot: undefined, webhook: null, logLevel: 'info' });
+  assert.equal(botConfigFromEnv({ TELEGRAM_BOT_TOKEN: token }), { token, apiRoot: undefined, webhook: null, logLevel: 'info', pricing: defaultPricing });
   assert.is(botConfigFromEnv({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' }).apiRoot, 'http://127.0.0.1:8081');
 });
 
@@ -32,6 +33,35 @@ test('every missing or wrong setting is named in one error', () => {
   }
   assert.throws(() => botConfigFromEnv({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'https://x.example/h' }), /TELEGRAM_WEBHOOK_SECRET is required/);
   assert.throws(() => botConfigFromEnv({ TELEGRAM_BOT_TOKEN: 'nope' }), /does not look like a bot token/);
+});
+
+test('prices, the welcome grant and the top-up packages come from the environment, checked', () => {
+  const config = botConfigFromEnv({
+    TELEGRAM_BOT_TOKEN: token,
+    PRICE_TRAINING_CREDITS: '200',
+    PRICE_IMAGE_CREDITS: '7',
+    WELCOME_CREDITS: '0',
+    TOPUP_PACKAGES: 'small:100:50, big:1000:400',
+  });
+  assert.equal(config.pricing, {
+    trainingCredits: 200,
+    creditsPerImage: 7,
+    welcomeCredits: 0,
+    packages: [
+      { id: 'small', credits: 100, stars: 50 },
+      { id: 'big', credits: 1000, stars: 400 },
+    ],
+  });
+  for (const [name, value, why] of [
+    ['PRICE_TRAINING_CREDITS', '1.5', /PRICE_TRAINING_CREDITS must be a whole number/],
+    ['PRICE_IMAGE_CREDITS', '0', /PRICE_IMAGE_CREDITS must be at least 1/],
+    ['WELCOME_CREDITS', '-5', /WELCOME_CREDITS/],
+    ['TOPUP_PACKAGES', 'a:1:1,a:2:2', /package ids must be unique/],
+    ['TOPUP_PACKAGES', 'p:100', /must be id:credits:stars/],
+    ['TOPUP_PACKAGES', 'p:100:20000', /stars must be 1 to 10,000/],
+  ] as const) {
+    assert.throws(() => botConfigFromEnv({ TELEGRAM_BOT_TOKEN: token, [name]: value }), why, `${name}=${value}`);
+  }
 });
 
 test('pnpm start:bot without a token stops at once with one clear message', () => {

@@ -4,6 +4,7 @@ import { startTelegramEmulator, type EmulatedUser, type TelegramEmulator, type U
 import Fastify, { type FastifyInstance } from 'fastify';
 import { suite, type Test } from 'uvu';
 import { createBot, startNotifier, runPolling, webhookRoute, type AvatarBot, type BotLogger, type Notifier } from '../src/index.js';
+import { defaultPricing, type Pricing } from '../src/pricing.js';
 
 export type Mode = 'polling' | 'webhook';
 
@@ -57,7 +58,11 @@ export interface HarnessOptions {
   instances?: number;
   /** On Postgres, the bot reaches the database through a `DatabaseProxy` (`Harness.database`). */
   throughProxy?: boolean;
+  /** Default: the real prices with a welcome grant large enough that tests about other things never run out. */
+  pricing?: Pricing;
 }
+
+export const plentyOfCredits: Pricing = { ...defaultPricing, welcomeCredits: 100_000 };
 
 export const webhookSecret = 'test-webhook-secret_1';
 
@@ -76,6 +81,7 @@ async function startBot(tg: TelegramEmulator, store: Store, logger: BotLogger, o
     botInfo: tg.botInfo,
     logger,
     imagesPerGeneration: options.imagesPerGeneration ?? 2,
+    pricing: options.pricing ?? plentyOfCredits,
     retryLimits: { maxRetryAttempts: 2, maxDelaySeconds: 3 },
     chatActionTiming: { intervalMs: 1000, maxMs: 30_000 },
   });
@@ -213,7 +219,7 @@ export function botSuites(
     modes = ['polling'] as Mode[],
     backends = ['pglite', 'postgres'],
     ...options
-  }: { modes?: Mode[]; backends?: TestBackend['name'][] } & Pick<HarnessOptions, 'imagesPerGeneration' | 'notifier' | 'answerWithinMs' | 'instances' | 'throughProxy'> = {},
+  }: { modes?: Mode[]; backends?: TestBackend['name'][] } & Pick<HarnessOptions, 'imagesPerGeneration' | 'notifier' | 'answerWithinMs' | 'instances' | 'throughProxy' | 'pricing'> = {},
 ): void {
   for (const backend of testBackends().filter((b) => backends.includes(b.name))) {
     for (const mode of modes) {

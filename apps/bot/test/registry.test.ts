@@ -27,6 +27,9 @@ const samples: { [K in ActionName]: ParamsOf<K> } = {
   generate: { avatar: uuid },
   chooseAspect: { generation: uuid, aspect: '3:4' },
   generateAgain: { generation: uuid },
+  balance: {},
+  topUp: {},
+  buyPackage: { package: 'p500' },
 };
 
 test('every action survives encode → decode, within 64 bytes', () => {

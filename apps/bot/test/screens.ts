@@ -7,6 +7,8 @@ import { askGender, askName, askTrainer } from '../src/views/creation.js';
 import { askAspect, askPrompt, generationDelivered, generationFailed, generationStarted } from '../src/views/generation.js';
 import { help, home, notUnderstood } from '../src/views/home.js';
 import { trainingCompleted, trainingFailed } from '../src/views/training.js';
+import { balanceScreen, notEnoughCredits, toppedUp, topUpScreen } from '../src/views/wallet.js';
+import { defaultPricing } from '../src/pricing.js';
 
 const i18n = createI18n();
 
@@ -47,5 +49,9 @@ export function generalScreens(texts: Texts, draftId: string, generationId: stri
     deleted: avatarDeleted(texts, 'Ann'),
     help: help(texts),
     'not understood': notUnderstood(texts),
+    balance: balanceScreen(texts, null, defaultPricing),
+    'top up': topUpScreen(texts, defaultPricing, 50),
+    'not enough credits': notEnoughCredits(texts, { price: 150, available: 50 }),
+    'topped up': toppedUp(texts, 200, 250),
   };
 }

@@ -1,5 +1,6 @@
 import { trainingRequest } from '@avatar/machine';
 import { dispatch, loadAvatar, requestGeneration, type Store } from '@avatar/store';
+import { fundWallet } from '@avatar/store/testing';
 
 /** What fal's side would record: a submitted attempt that completed or failed. */
 const fal = { actor: { kind: 'fal' as const, requestId: 'test' } };
@@ -59,10 +60,12 @@ export async function finishedGeneration(
   const state = (await loadAvatar(store, avatarId))?.state;
   if (!state) throw new Error(`no avatar ${avatarId}`);
   const generationId = crypto.randomUUID();
+  await fundWallet(store, state.context.ownerId, 100);
   const requested = await requestGeneration(
     store,
     avatarId,
     { generationId, prompt: order.prompt ?? 'on the moon', aspectRatio: order.aspectRatio ?? '1:1', numImages: 'imageUrls' in outcome ? outcome.imageUrls.length : 1 },
+    5,
     { actor: { kind: 'user', userId: state.context.ownerId } },
   );
   if (requested.outcome !== 'accepted') throw new Error(`generation not requested: ${JSON.stringify(requested)}`);

@@ -68,3 +68,14 @@ export const photoRefCodec: Codec<string> = {
     return /^[0-9a-f]{12}$/.test(text) ? text : undefined;
   },
 };
+
+/** A top-up package by its configured id (a-z, 0-9, _ and -, at most 16 characters). */
+export const packageIdCodec: Codec<string> = {
+  encode(id) {
+    if (!/^[a-z0-9_-]{1,16}$/.test(id)) throw new RangeError(`"${id}" is not a package id`);
+    return id;
+  },
+  decode(text) {
+    return /^[a-z0-9_-]{1,16}$/.test(text) ? text : undefined;
+  },
+};

@@ -1,5 +1,5 @@
 import { aspectRatios, genders, trainers } from '@avatar/machine';
-import { choiceCodec, countCodec, photoRefCodec, streamIdCodec, type Codec } from './codecs.js';
+import { choiceCodec, countCodec, packageIdCodec, photoRefCodec, streamIdCodec, type Codec } from './codecs.js';
 
 type ParamCodecs = Readonly<Record<string, Codec<unknown>>>;
 
@@ -43,6 +43,10 @@ export const actions = {
   generate: action('ge', { avatar }),
   chooseAspect: action('ga', { generation: streamIdCodec, aspect: choiceCodec(aspectRatios) }),
   generateAgain: action('gr', { generation: streamIdCodec }),
+  balance: action('b', {}),
+  topUp: action('tu', {}),
+  /** Sends the invoice for one package; what is paid is decided again when Telegram asks before charging. */
+  buyPackage: action('tb', { package: packageIdCodec }),
 } as const satisfies Record<string, ActionDefinition>;
 
 export type Actions = typeof actions;

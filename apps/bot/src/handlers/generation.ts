@@ -1,5 +1,5 @@
 import { abilitiesOf, generationEventData, isDeleted, isGenerationFinished, type AvatarState, type GenerationOrder } from '@avatar/machine';
-import { findGeneration, loadAvatar, loadStream, mainAvatarOf, requestGeneration } from '@avatar/store';
+import { derivedUuid, findGeneration, loadAvatar, loadStream, mainAvatarOf, requestGeneration } from '@avatar/store';
 import type { ActionHandlers, Tap } from '../actions/router.js';
 import { isOwnedBy } from '../avatars.js';
 import type { Flow } from '../chat-state.js';
@@ -11,6 +11,8 @@ import { askAspect, askPrompt, generationStarted } from '../views/generation.js'
 import { ownedAvatar, staleTap } from './access.js';
 import { chatIdOf, send, show, textsOf, userIdOf } from './replies.js';
 import type { BotServices } from './services.js';
+import { availableNow, ensureWallet } from './wallet.js';
+import { notEnoughCredits } from '../views/wallet.js';
 
 const promptSchema = generationEventData.GenerationRequested.shape.prompt;
 
@@ -26,9 +28,17 @@ async function askForPrompt(ctx: BotContext, services: BotServices, avatar: Avat
 async function startGeneration(ctx: BotContext, services: BotServices, tap: Tap, avatarId: string, order: GenerationOrder): Promise<boolean> {
   const texts = textsOf(ctx);
   const chatId = chatIdOf(ctx);
-  const result = await requestGeneration(services.store, avatarId, order, { actor: { kind: 'user', userId: userIdOf(ctx) } });
-  if (result.outcome === 'duplicate' || (result.outcome === 'rejected' && result.rejection.code === 'stream_exists')) {
+  const userId = userIdOf(ctx);
+  await ensureWallet(ctx, services);
+  const price = services.pricing.creditsPerImage * order.numImages;
+  const result = await requestGeneration(services.store, avatarId, order, price, { actor: { kind: 'user', userId } });
+  if (result.outcome === 'duplicate' || (result.outcome === 'rejected' && ['stream_exists', 'reservation_exists'].includes(result.rejection.code))) {
     await tap.answer(texts.t('stale-generation-requested'));
+    return false;
+  }
+  if (result.outcome === 'rejected' && result.rejection.code === 'insufficient_credits') {
+    await tap.answer();
+    await send(ctx, notEnoughCredits(texts, { price, available: await availableNow(services, userId) }));
     return false;
   }
   if (result.outcome === 'rejected') {
@@ -118,8 +128,10 @@ export function generationActions(services: BotServices): Pick<ActionHandlers, '
         await tap.answer(texts.t('stale-avatar-gone'), { alert: true });
         return;
       }
+      // One [Again] button makes one generation: a double tap, or the same button tapped later, is
+      // the same request (and the same charge), never a second one.
       const order = {
-        generationId: crypto.randomUUID(),
+        generationId: derivedUuid('generation-again', generation),
         prompt: previous.prompt,
         aspectRatio: previous.aspectRatio,
         numImages: previous.numImages,

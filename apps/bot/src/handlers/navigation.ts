@@ -8,6 +8,7 @@ import { help, home } from '../views/home.js';
 import { isMainAvatar, ownedAvatar } from './access.js';
 import { chatIdOf, send, show, textsOf, userIdOf } from './replies.js';
 import type { BotServices } from './services.js';
+import { ensureWallet } from './wallet.js';
 
 /** The owner's avatars that still exist, oldest first, as their machines see them. */
 export async function liveAvatarsOf(services: BotServices, ownerId: number): Promise<AvatarState[]> {
@@ -50,6 +51,7 @@ async function listScreen(ctx: BotContext, services: BotServices, page = 0) {
 export function navigationCommands(services: BotServices) {
   return {
     start: async (ctx: BotContext) => {
+      await ensureWallet(ctx, services);
       await send(ctx, await homeScreen(ctx, services));
     },
     avatars: async (ctx: BotContext) => {

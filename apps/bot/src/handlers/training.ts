@@ -1,11 +1,12 @@
-import { abilitiesOf, trainingRequest } from '@avatar/machine';
-import { dispatch, loadAvatar } from '@avatar/store';
+import { abilitiesOf } from '@avatar/machine';
+import { derivedUuid, loadAvatar, requestTraining } from '@avatar/store';
 import type { ActionHandlers } from '../actions/router.js';
 import { localeFor } from '../i18n/locales.js';
-import { derivedUuid } from '../ids.js';
 import { avatarCard } from '../views/avatar.js';
 import { isMainAvatar, ownedAvatar, staleTap } from './access.js';
-import { chatIdOf, showAsProgress, textsOf, userIdOf } from './replies.js';
+import { chatIdOf, send, showAsProgress, textsOf, userIdOf } from './replies.js';
+import { availableNow, ensureWallet } from './wallet.js';
+import { notEnoughCredits } from '../views/wallet.js';
 import type { BotServices } from './services.js';
 
 export function trainingActions(services: BotServices): Pick<ActionHandlers, 'startTraining'> {
@@ -13,7 +14,8 @@ export function trainingActions(services: BotServices): Pick<ActionHandlers, 'st
     /**
      * Starts (or retries) training once. The button carries the attempt count it was drawn at and
      * the attempt id derives from it, so a double tap, an old button or a second instance handling
-     * the same tap can never start a second attempt: the machine refuses it.
+     * the same tap can never start a second attempt: the machine refuses it. The attempt's price
+     * is reserved in the same statement, keyed by the attempt id, so it is charged once too.
      */
     async startTraining(ctx, { avatar, attempts }, tap) {
       const state = await ownedAvatar(ctx, services, tap, avatar);
@@ -22,18 +24,24 @@ export function trainingActions(services: BotServices): Pick<ActionHandlers, 'st
         return staleTap(ctx, services, tap, 'stale-training', state);
       }
       const attemptId = derivedUuid('training-attempt', avatar, attempts + 1);
-      const result = await dispatch(services.store, avatar, trainingRequest(state, attemptId), {
-        actor: { kind: 'user', userId: userIdOf(ctx) },
-      });
+      await ensureWallet(ctx, services);
+      const price = services.pricing.trainingCredits;
+      const result = await requestTraining(services.store, state, attemptId, price, { actor: { kind: 'user', userId: userIdOf(ctx) } });
+      if (result.outcome === 'rejected' && result.rejection.code === 'insufficient_credits') {
+        await tap.answer();
+        await send(ctx, notEnoughCredits(textsOf(ctx), { price, available: await availableNow(services, userIdOf(ctx)) }));
+        return;
+      }
       if (result.outcome !== 'accepted') {
         const now = (await loadAvatar(services.store, avatar))?.state ?? state;
         return staleTap(ctx, services, tap, 'stale-training', now);
       }
+      const [started] = result.streams;
       const texts = textsOf(ctx);
       const chatId = chatIdOf(ctx);
       await tap.answer(texts.t('toast-training-started'));
       await services.chats.rememberLocale(chatId, localeFor(ctx.from?.language_code));
-      await showAsProgress(ctx, services, avatar, avatarCard(texts, result.state, { isMain: await isMainAvatar(services, result.state) }));
+      await showAsProgress(ctx, services, avatar, avatarCard(texts, started.state, { isMain: await isMainAvatar(services, started.state) }));
     },
   };
 }

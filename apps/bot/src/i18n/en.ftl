@@ -21,6 +21,7 @@ help =
     3. Tap [Start training]. I will write when your avatar is ready.
     4. /generate — describe a picture and choose its shape.
     /avatars lists your avatars; /cancel stops the current question.
+    Credits: /balance shows them, /topup buys more with Telegram Stars. A training or an image is paid for only when it succeeds: if it fails, its credits come back. Cancelling a training returns its credits until it starts running on the server; after that it is charged. /paysupport for payment questions.
 not-understood = I did not get that. Use the buttons, or /help.
 use-the-buttons = Please answer with the buttons below.
 photos-expected = I am waiting for photos: send them here, or /cancel.
@@ -92,6 +93,8 @@ rejected-status = not possible while the avatar is { $status }.
 rejected-photo-gone = that photo was already removed.
 rejected-not-enough-photos = training needs { $minPhotos } to { $max } photos.
 rejected-changed = the avatar changed meanwhile; look at it again.
+rejected-insufficient-credits = there are not enough credits.
+rejected-credits-spent = those credits are already spent.
 rejected-internal = something does not add up on my side; it has been logged.
 not-done = Not done: { $reason }
 
@@ -188,3 +191,44 @@ stale-main-needs-completed = Only a ready avatar can be your main one.
 stale-cannot-generate = This avatar cannot draw yet.
 stale-generation-requested = Already drawing this one.
 stale-generation-gone = I cannot find that picture any more.
+
+## Credits and payments
+
+wallet-balance = 💰 Balance: { $available ->
+    [one] { $available } credit
+   *[other] { $available } credits
+}
+wallet-reserved = On hold for work in progress: { $reserved } ({ $count ->
+    [one] { $count } job
+   *[other] { $count } jobs
+}). They are charged when it succeeds and returned if it fails.
+wallet-prices = Training an avatar costs { $training } credits; each image costs { $image }.
+wallet-recent = Latest operations:
+wallet-op-granted = { $date }: +{ $credits } gift
+wallet-op-topup = { $date }: +{ $credits } bought with Stars
+wallet-op-reserved = { $date }: { $credits } put on hold
+wallet-op-captured = { $date }: the hold was charged
+wallet-op-released = { $date }: the hold was returned
+wallet-op-stars-refunded = { $date }: −{ $credits } (Stars refunded)
+wallet-not-enough = Not enough credits: this needs { $price } and you have { $available }. Top up to continue.
+topup-choose = You have { $available } credits. Choose a package; you pay in Telegram Stars.
+topup-paid = ✅ Payment received: +{ $credits } credits. You now have { $available }.
+topup-unknown-package = That package is no longer on sale. Choose another one.
+invoice-title = { $credits } credits
+invoice-description = { $credits } credits for training avatars and generating images.
+invoice-label = { $credits } credits
+precheckout-unknown-package = This package is no longer on sale. Nothing was charged.
+precheckout-not-yours = This invoice was made for someone else. Nothing was charged.
+paysupport =
+    Payment questions: write here what happened and when, and an operator will answer.
+    Credits never expire. A training or an image is charged only when it succeeds: a failure returns its credits. Cancelling a training returns its credits until the training starts running on the server; after that it is charged.
+    Stars for a top-up can be refunded while its credits are unspent.
+terms =
+    Credits are bought with Telegram Stars and spent on trainings and images in this bot. Each job's credits are held when it starts, charged when it succeeds and returned when it fails. A cancelled training is refunded until it starts running. Unspent top-ups can be refunded through /paysupport.
+button-top-up = 💰 Top up
+button-balance = 💰 Balance
+button-package = { $credits } credits — ⭐ { $stars }
+toast-topup-invoice = Pay the invoice below
+command-balance = My credits
+command-topup = Buy credits
+command-paysupport = Help with payments

@@ -21,6 +21,7 @@ help =
     3. Нажмите [Начать обучение]. Я напишу, когда аватар будет готов.
     4. /generate — опишите картинку и выберите её формат.
     /avatars — список аватаров; /cancel — прервать текущий вопрос.
+    Кредиты: /balance — баланс, /topup — купить за Telegram Stars. Обучение или изображение оплачивается только при успехе: при ошибке кредиты возвращаются. Отмена обучения возвращает кредиты, пока обучение не запущено на сервере; после этого оно списывается. /paysupport — вопросы об оплате.
 not-understood = Я не понял. Воспользуйтесь кнопками или /help.
 use-the-buttons = Пожалуйста, ответьте кнопками ниже.
 photos-expected = Жду фотографии: пришлите их сюда или нажмите /cancel.
@@ -96,6 +97,8 @@ rejected-status = невозможно, пока аватар в статусе 
 rejected-photo-gone = это фото уже удалено.
 rejected-not-enough-photos = для обучения нужно от { $minPhotos } до { $max } фото.
 rejected-changed = аватар тем временем изменился; посмотрите на него ещё раз.
+rejected-insufficient-credits = недостаточно кредитов.
+rejected-credits-spent = эти кредиты уже потрачены.
 rejected-internal = у меня что-то не сходится; это записано в журнал.
 not-done = Не сделано: { $reason }
 
@@ -196,3 +199,48 @@ stale-main-needs-completed = Основным может быть только �
 stale-cannot-generate = Этот аватар пока не умеет рисовать.
 stale-generation-requested = Эту картинку я уже рисую.
 stale-generation-gone = Не могу найти эту картинку.
+
+## Credits and payments
+
+wallet-balance = 💰 Баланс: { $available ->
+    [one] { $available } кредит
+    [few] { $available } кредита
+    [many] { $available } кредитов
+   *[other] { $available } кредита
+}
+wallet-reserved = Зарезервировано за работу в процессе: { $reserved } ({ $count ->
+    [one] { $count } задача
+    [few] { $count } задачи
+    [many] { $count } задач
+   *[other] { $count } задачи
+}). Спишутся при успехе и вернутся при ошибке.
+wallet-prices = Обучение аватара стоит { $training } кредитов, каждое изображение — { $image }.
+wallet-recent = Последние операции:
+wallet-op-granted = { $date }: +{ $credits } в подарок
+wallet-op-topup = { $date }: +{ $credits } куплено за звёзды
+wallet-op-reserved = { $date }: { $credits } зарезервировано
+wallet-op-captured = { $date }: резерв списан
+wallet-op-released = { $date }: резерв возвращён
+wallet-op-stars-refunded = { $date }: −{ $credits } (звёзды возвращены)
+wallet-not-enough = Недостаточно кредитов: нужно { $price }, у вас { $available }. Пополните баланс, чтобы продолжить.
+topup-choose = У вас { $available } кредитов. Выберите пакет; оплата в Telegram Stars.
+topup-paid = ✅ Оплата получена: +{ $credits } кредитов. Теперь у вас { $available }.
+topup-unknown-package = Этого пакета больше нет в продаже. Выберите другой.
+invoice-title = { $credits } кредитов
+invoice-description = { $credits } кредитов на обучение аватаров и генерацию изображений.
+invoice-label = { $credits } кредитов
+precheckout-unknown-package = Этого пакета больше нет в продаже. Деньги не списаны.
+precheckout-not-yours = Этот счёт выставлен другому пользователю. Деньги не списаны.
+paysupport =
+    Вопросы об оплате: напишите сюда, что и когда случилось, и оператор ответит.
+    Кредиты не сгорают. Обучение или изображение списывается только при успехе: при ошибке кредиты возвращаются. Отмена обучения возвращает кредиты, пока обучение не началось на сервере; после этого оно списывается.
+    Звёзды за пополнение можно вернуть, пока его кредиты не потрачены.
+terms =
+    Кредиты покупаются за Telegram Stars и тратятся на обучение и изображения в этом боте. Кредиты задачи резервируются при запуске, списываются при успехе и возвращаются при ошибке. Отменённое обучение возвращается, пока оно не запущено. Непотраченные пополнения можно вернуть через /paysupport.
+button-top-up = 💰 Пополнить
+button-balance = 💰 Баланс
+button-package = { $credits } кредитов — ⭐ { $stars }
+toast-topup-invoice = Оплатите счёт ниже
+command-balance = Мои кредиты
+command-topup = Купить кредиты
+command-paysupport = Помощь с оплатой

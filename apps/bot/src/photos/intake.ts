@@ -1,8 +1,7 @@
 import { avatarLifecycle, photoLimits, type AvatarState, type EventOf } from '@avatar/machine';
-import { dispatch, eventExists, loadAvatar, type Store } from '@avatar/store';
+import { derivedUuid, dispatch, eventExists, loadAvatar, type Store } from '@avatar/store';
 import { TelegramFileError, type TelegramFiles } from '@avatar/telegram-files';
 import type { BotLogger } from '../context.js';
-import { derivedUuid } from '../ids.js';
 import type { PhotoRefusalCode, RefusalFacts } from '../rejections.js';
 import type { PhotoCandidate } from './candidate.js';
 import { inspectImage } from './inspect.js';

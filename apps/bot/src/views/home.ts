@@ -34,12 +34,14 @@ export function home(texts: Texts, facts: HomeFacts): Screen {
   }
   if (facts.creating === null && facts.unfinished.length === 0 && facts.main === null) lines.push(texts.fmt('home-first-time'));
   rows.push([button(texts.t('button-new-avatar'), 'newAvatar', {}), myAvatarsButton(texts)]);
+  rows.push([button(texts.t('button-balance'), 'balance', {})]);
   return screen(FormattedString.join(lines, '\n\n'), rows);
 }
 
 export function help(texts: Texts): Screen {
   return screen(texts.fmt('help'), [
     [button(texts.t('button-new-avatar'), 'newAvatar', {}), myAvatarsButton(texts)],
+    [button(texts.t('button-balance'), 'balance', {}), button(texts.t('button-top-up'), 'topUp', {})],
   ]);
 }
 
