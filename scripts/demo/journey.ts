@@ -1,5 +1,6 @@
 import type { FalEmulator } from '@avatar/fal-emulator';
-import { avatarsOf, loadAvatar, readStream, type Store } from '@avatar/store';
+import { walletIdOf } from '@avatar/machine';
+import { avatarsOf, loadAvatar, readStream, walletSummary, type Store } from '@avatar/store';
 import { makeTestImage, type ChatMessage, type EmulatedUser } from '@avatar/telegram-emulator';
 import type { Checks } from './checks.js';
 
@@ -68,22 +69,46 @@ async function eventsOf(store: Store, streamId: string) {
 }
 
 /** The journey of lifecycle-spec.md, as one user would walk it, each step checked. */
-export async function walkJourney(world: DemoWorld): Promise<{ avatars: string[]; generations: string[] }> {
+/** What the scripted user pays and is given, with the default prices (150 a training, 5 an image). */
+const welcome = 50;
+const bought = { label: '500 credits — ⭐ 225', credits: 500 };
+const prices = { training: 150, image: 5 };
+
+async function walletEvents(store: Store, userId: number): Promise<string[]> {
+  return (await readStream(store.db, walletIdOf(userId))).map((e) => e.type);
+}
+
+async function available(store: Store, userId: number): Promise<number> {
+  return (await walletSummary(store, userId))?.available ?? 0;
+}
+
+export interface JourneyResult {
+  avatars: string[];
+  generations: string[];
+  wallets: string[];
+}
+
+export async function walkJourney(world: DemoWorld): Promise<JourneyResult> {
   const { user, fal, store, checks, say } = world;
   const avatars: string[] = [];
   const generations: string[] = [];
+  const wallets = [walletIdOf(user.id)];
 
   say('Alice starts the bot and creates her first avatar.');
   await checks.step('/start greets Alice', async () => {
     await user.sendCommand('/start');
     await waitFor(user, hasText('Hi, Alice!'));
   });
+  await checks.step(`/balance shows the welcome grant of ${welcome} credits and the prices`, async () => {
+    await user.sendCommand('/balance');
+    await waitFor(user, (m) => hasText(`Balance: ${welcome} credits`)(m) && hasText(`costs ${prices.training} credits`)(m));
+  });
   let alex = '';
   const created = await checks.step('an avatar is created from a name (with "<3" in it), a gender and a trainer', async () => {
     alex = await createAvatar(world, 'Alex <3', 'Male', 'Portrait');
     avatars.push(alex);
   });
-  if (!created) return { avatars, generations };
+  if (!created) return { avatars, generations, wallets };
 
   say('She uploads an album of 10 photos, the same photo again, a tiny one, a PNG as a file, and one more.');
   await checks.step('an album of 10 photos is accepted, counted on one progress message', async () => {
@@ -113,7 +138,27 @@ export async function walkJourney(world: DemoWorld): Promise<{ avatars: string[]
     if (progressMessages.length !== 1) throw new Error(`${progressMessages.length} progress messages instead of one`);
     return `one progress message, edited ${progress.editCount} times`;
   });
-  if (!ready) return { avatars, generations };
+  if (!ready) return { avatars, generations, wallets };
+
+  say(`Training costs ${prices.training} credits and she has ${welcome}: she buys ${bought.credits} with Telegram Stars.`);
+  await checks.step('without enough credits, [Start training] shows the price and the balance, and starts nothing', async () => {
+    await user.tap('🚀 Start training');
+    await waitFor(user, hasText(`this needs ${prices.training} and you have ${welcome}`));
+    if ((await eventsOf(store, alex)).some((e) => e.type === 'TrainingRequested')) throw new Error('a training was requested');
+  });
+  await checks.step(`[Top up] → a package → Telegram's invoice, paid in Stars: +${bought.credits} credits, once`, async () => {
+    await user.tap('💰 Top up');
+    await waitFor(user, hasButton(bought.label));
+    await user.tap(bought.label);
+    const invoice = await waitFor(user, (m) => m.kind === 'invoice');
+    // Telegram may deliver a successful payment twice; it is credited once.
+    const paid = await user.pay(invoice, { deliverTwice: true });
+    if (paid.status !== 'paid') throw new Error(`the payment was ${paid.status}`);
+    await waitFor(user, hasText(`Payment received: +${bought.credits} credits`));
+    const topUps = (await walletEvents(store, user.id)).filter((t) => t === 'TopUpPaid').length;
+    if (topUps !== 1) throw new Error(`${topUps} top-ups for one payment`);
+    return `charge ${paid.telegramPaymentChargeId}, ${await available(store, user.id)} credits`;
+  });
 
   say('She starts training. fal finishes it, but its webhook is lost on the way.');
   fal.dropNextWebhook();
@@ -123,7 +168,9 @@ export async function walkJourney(world: DemoWorld): Promise<{ avatars: string[]
     await waitUntil('the training is submitted to fal', async () => (await loadAvatar(store, alex))?.state?.context.attempt?.falRequestId != null);
     const jobs = fal.jobs().filter((job) => job.endpoint.includes('trainer'));
     if (jobs.length !== 1) throw new Error(`${jobs.length} training jobs at fal`);
-    return `fal request ${jobs[0]!.requestId}`;
+    const reservations = (await walletEvents(store, user.id)).filter((t) => t === 'CreditsReserved').length;
+    if (reservations !== 1) throw new Error(`${reservations} reservations`);
+    return `fal request ${jobs[0]!.requestId}, ${prices.training} credits reserved once`;
   });
   await checks.step('the lost webhook is made up for by reconciliation: Alice is told her avatar is ready', async () => {
     await waitFor(user, hasText('🎉 Alex <3 is ready!'), 60_000);
@@ -163,11 +210,19 @@ export async function walkJourney(world: DemoWorld): Promise<{ avatars: string[]
     await waitFor(user, (m) => hasText('10/20 photos')(m) && hasButton('🚀 Start training')(m));
   });
   fal.failJob({ detail: 'Could not find a face in enough images' });
+  let beforeFailure = 0;
   await checks.step('a model error is told with its reason, with [Retry training] and [Change photos]', async () => {
+    beforeFailure = await available(store, user.id);
     await user.tap('🚀 Start training');
     const failed = await waitFor(user, hasText('😔 Training Cyber_Alex* failed'), 60_000);
     if (!failed.text?.includes('Could not find a face')) throw new Error(`reason missing: ${failed.text}`);
     if (!hasButton('📸 Change photos')(failed) || !hasButton('🔁 Retry training')(failed)) throw new Error('buttons missing');
+  });
+  await checks.step(`the failed training's ${prices.training} credits are refunded`, async () => {
+    await waitUntil('the reservation is released', async () => (await walletEvents(store, user.id)).includes('ReservationReleased'));
+    const now = await available(store, user.id);
+    if (now !== beforeFailure) throw new Error(`${now} credits after the refund, ${beforeFailure} before the attempt`);
+    return `${now} credits available again`;
   });
   await checks.step('the retry trains the same photos again and completes', async () => {
     await user.tap('🔁 Retry training');
@@ -182,5 +237,15 @@ export async function walkJourney(world: DemoWorld): Promise<{ avatars: string[]
     const list = await waitFor(user, newerThan(asked, hasText('Your avatars:')));
     for (const name of ['Alex <3', 'Cyber_Alex*']) if (!list.text?.includes(`${name}`)) throw new Error(`${name} missing`);
   });
-  return { avatars, generations };
+  const expected = welcome + bought.credits - 2 * prices.training - 2 * prices.image;
+  await checks.step(`the final balance is ${welcome} + ${bought.credits} − 2 trainings − 1 generation of 2 images = ${expected}`, async () => {
+    await waitUntil('every job is settled', async () => (await walletSummary(store, user.id))?.reserved === 0);
+    const asked = lastMessageId(user);
+    await user.sendCommand('/balance');
+    await waitFor(user, newerThan(asked, hasText(`Balance: ${expected} credits`)));
+    const summary = await walletSummary(store, user.id);
+    if (summary?.balance !== expected || summary.available !== expected) throw new Error(`the wallet says ${JSON.stringify(summary)}`);
+    return `${expected} credits`;
+  });
+  return { avatars, generations, wallets };
 }

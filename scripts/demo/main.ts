@@ -15,7 +15,7 @@ import { renderTranscript, startTelegramEmulator } from '@avatar/telegram-emulat
 import { pino } from 'pino';
 import { formatTimeline } from '../avatarctl/format.js';
 import { Checks } from './checks.js';
-import { walkJourney } from './journey.js';
+import { walkJourney, type JourneyResult } from './journey.js';
 
 const started = performance.now();
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -57,7 +57,7 @@ print(`  service ${service.url} on embedded PGlite (${store.description}); logs 
 
 const user = tg.user({ firstName: 'Alice', languageCode: 'en' });
 heading('The journey');
-let result: { avatars: string[]; generations: string[] } = { avatars: [], generations: [] };
+let result: JourneyResult = { avatars: [], generations: [], wallets: [] };
 try {
   result = await walkJourney({ store, fal, user, checks, say: (line) => print(`\n  ${line}`) });
 } catch (error) {
@@ -67,8 +67,8 @@ try {
 heading('The chat, as Alice saw it (✎: the bot edited an earlier message in place)');
 print(renderTranscript(user.transcript({ edits: true }), { botName: 'Bot' }).replace(/^/gm, '  '));
 
-heading('Replayed timelines (each avatar\'s log folded through the current machine)');
-for (const streamId of [...result.avatars, ...result.generations]) {
+heading('Replayed timelines (each avatar\'s, generation\'s and wallet\'s log folded through the current model)');
+for (const streamId of [...result.avatars, ...result.generations, ...result.wallets]) {
   const replay = await replayStream(store, streamId);
   print();
   for (const line of formatTimeline(replay)) print(`  ${line}`);

@@ -1,9 +1,10 @@
-import { botConfigFromEnv, ConfigError } from '@avatar/bot';
+import { botConfigFromEnv, ConfigError, defaultPricing, type Pricing } from '@avatar/bot';
 import { loadWebhooksConfig, WebhooksConfigError, type WebhooksConfig } from '@avatar/webhooks';
 
 export interface ServiceConfig {
   webhooks: WebhooksConfig;
   telegramWebhook: { url: string; secret: string } | null;
+  pricing: Pricing;
 }
 
 export class ServiceConfigError extends Error {
@@ -18,6 +19,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfig {
   const problems: string[] = [];
   let webhooks: WebhooksConfig | undefined;
   let telegramWebhook: ServiceConfig['telegramWebhook'] = null;
+  let pricing = defaultPricing;
   try {
     webhooks = loadWebhooksConfig(env);
   } catch (error) {
@@ -27,6 +29,7 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfig {
   try {
     const bot = botConfigFromEnv(env);
     telegramWebhook = bot.webhook && { url: bot.webhook.url, secret: bot.webhook.secret };
+    pricing = bot.pricing;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.message.split('\n').slice(1).map((line) => line.trim()));
@@ -35,5 +38,5 @@ export function serviceConfigFromEnv(env: NodeJS.ProcessEnv): ServiceConfig {
     const unique = [...new Set(problems)];
     throw new ServiceConfigError(`the service cannot start; fix these settings:\n${unique.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return { webhooks, telegramWebhook };
+  return { webhooks, telegramWebhook, pricing };
 }

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     rateLimit: webhooks.rateLimit,
     bodyLimitBytes: webhooks.bodyLimitBytes,
     timings: webhooks.timings,
+    pricing: config.pricing,
   });
 
   let stopping = false;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createBot, runPolling, startNotifier, webhookRoute } from '@avatar/bot';
+import { createBot, runPolling, startNotifier, webhookRoute, type Pricing } from '@avatar/bot';
 import type { FalGateway, FalKeySource } from '@avatar/fal';
 import type { Store } from '@avatar/store';
 import { createTelegramFiles } from '@avatar/telegram-files';
@@ -29,6 +29,8 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   timings?: Partial<FalWorkerTimings>;
   notifierIdleMs?: number;
+  /** Prices, the welcome grant and the top-up packages; default the bot's `defaultPricing`. */
+  pricing?: Pricing;
 }
 
 export interface RunningService {
@@ -61,6 +63,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     apiRoot: telegram.apiRoot,
     logger,
     ...(telegram.botInfo && { botInfo: telegram.botInfo }),
+    ...(options.pricing && { pricing: options.pricing }),
   });
   if (telegram.webhook) {
     webhookRoute(app, bot, { path: new URL(telegram.webhook.url).pathname, secretToken: telegram.webhook.secret, store, logger });

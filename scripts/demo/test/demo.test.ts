@@ -24,6 +24,10 @@ test('walks the whole journey offline, prints the chat and the timelines, and ex
     'GenerationCompleted',
     '😔 Training Cyber_Alex* failed: Could not find a face in enough images',
     '🎉 Cyber_Alex* is ready!',
+    'Not enough credits: this needs 150 and you have 50.',
+    '✅ Payment received: +500 credits. You now have 550.',
+    'ReservationReleased  system wallet-settlements',
+    '💰 Balance: 240 credits',
   ]) {
     assert.ok(output.includes(expected), `missing: ${expected}`);
   }
