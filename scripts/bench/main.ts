@@ -20,6 +20,7 @@ import pg from 'pg';
 import { avatarCreated, photoAdded } from '@avatar/machine/testing';
 import { describeDatabase, dispatch, migrateToLatest, openStore, rebuildProjections, StreamCache, type DatabaseConfig, type Store } from '@avatar/store';
 import { throughput } from './load.js';
+import { trainingCycles } from './paid-training.js';
 import { seedLog, seedTrainingInFlight } from './seed.js';
 import { webhookIngestion } from './webhooks.js';
 
@@ -123,6 +124,27 @@ async function main() {
       ratioEachRound: pairs.map((pair) => Number(pair.ratio.toFixed(2))),
     };
 
+    // Paying for a training: the same cycle of avatar events with and without the wallet's writes
+    // in their statement, alternating, each round on fresh avatars and wallets.
+    const paidPairs: { unpaid: Awaited<ReturnType<typeof trainingCycles>>; paid: Awaited<ReturnType<typeof trainingCycles>>; ratio: number }[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      progress(`round ${round}/${rounds}: training requested and failed, 16 writers, the avatar stream alone`);
+      const unpaid = await trainingCycles(throughputStore, { writers, seconds, paid: false, firstOwner: round * 1_000 });
+      progress(`round ${round}/${rounds}: the same with the wallet's reservation and release in each statement (two streams)`);
+      const paid = await trainingCycles(throughputStore, { writers, seconds, paid: true, firstOwner: round * 1_000 + 500 });
+      paidPairs.push({ unpaid, paid, ratio: paid.perSecond / unpaid.perSecond });
+    }
+    const paidMedian = [...paidPairs].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds / 2)]!;
+    report.trainingWithoutCredits16 = { ...paidMedian.unpaid, ...errorsOf(paidPairs.map((pair) => pair.unpaid)), eachRound: paidPairs.map((pair) => pair.unpaid.perSecond) };
+    report.trainingWithCredits16 = {
+      ...paidMedian.paid,
+      ...errorsOf(paidPairs.map((pair) => pair.paid)),
+      ratioToWithoutCredits: Number(paidMedian.ratio.toFixed(2)),
+      ratioToDispatch16: Number((paidMedian.paid.perSecond / median.warm.perSecond).toFixed(2)),
+      eachRound: paidPairs.map((pair) => pair.paid.perSecond),
+      ratioEachRound: paidPairs.map((pair) => Number(pair.ratio.toFixed(2))),
+    };
+
     progress('dispatch, 16 writers, stream state loaded from the database every time');
     // The same database with a cache that keeps nothing (a second PGlite on one data directory aborts).
     const cold = await dispatchThroughput({ ...throughputStore, streamCache: new StreamCache(0) });
@@ -173,8 +195,10 @@ async function main() {
 
   const dispatchRatio = (report.dispatch16 as { ratioToRawInsert: number }).ratioToRawInsert;
   const rebuildRate = (report.rebuild as { eventsPerSecond: number }).eventsPerSecond;
+  const paidRatio = (report.trainingWithCredits16 as { ratioToWithoutCredits: number }).ratioToWithoutCredits;
   report.targets = {
     dispatchAtLeastHalfOfRawInsert: dispatchRatio >= 0.5,
+    paidTrainingAtLeast80PercentOfUnpaid: paidRatio >= 0.8,
     replayAtLeast150kEventsPerSecond: replay.events / replay.seconds >= 150_000,
     replayUnder300MbRss: replay.peakRssMb < 300,
     rebuildAtLeast30kEventsPerSecond: rebuildRate >= 30_000,
