@@ -24,6 +24,8 @@ interface BenchReport {
   rawInsert16: Throughput;
   dispatch16: Throughput & { ratioToRawInsert: number; ratioEachRound: number[] };
   dispatch16LoadEveryTime: Throughput & { ratioToRawInsert: number };
+  trainingWithoutCredits16: Throughput;
+  trainingWithCredits16: Throughput & { ratioToWithoutCredits: number; ratioEachRound: number[] };
   rebuild: { events: number; eventsPerSecond: number };
   seededEvents: number;
   webhookIngestion32: {
@@ -53,12 +55,14 @@ function runBench(databaseUrl: string | undefined): BenchReport {
 }
 
 function assertEveryFigure(report: BenchReport) {
-  for (const load of [report.rawInsert16, report.dispatch16, report.dispatch16LoadEveryTime]) {
+  for (const load of [report.rawInsert16, report.dispatch16, report.dispatch16LoadEveryTime, report.trainingWithoutCredits16, report.trainingWithCredits16]) {
     assert.is(load.errors, 0, load.firstError ?? '');
     assert.ok(load.operations > 0);
   }
   assert.ok(report.dispatch16.ratioToRawInsert > 0);
   assert.is(report.dispatch16.ratioEachRound.length, 3, 'the baseline and dispatch ran three times in alternation');
+  assert.ok(report.trainingWithCredits16.ratioToWithoutCredits > 0);
+  assert.is(report.trainingWithCredits16.ratioEachRound.length, 3, 'trainings with and without credits ran three times in alternation');
   // Rebuild reads the seeded log, all of it and nothing else (the throughput rounds have a schema of their own).
   assert.is(report.rebuild.events, report.seededEvents, `rebuild read ${report.rebuild.events} of ${report.seededEvents} seeded events`);
   const ingestion = report.webhookIngestion32;
@@ -74,6 +78,7 @@ function assertEveryFigure(report: BenchReport) {
     Object.keys(report.targets).filter((k) => k !== 'note').sort(),
     [
       'dispatchAtLeastHalfOfRawInsert',
+      'paidTrainingAtLeast80PercentOfUnpaid',
       'rebuildAtLeast30kEventsPerSecond',
       'replayAtLeast150kEventsPerSecond',
       'replayUnder300MbRss',
