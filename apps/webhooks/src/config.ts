@@ -46,6 +46,7 @@ export const timingVariables: Record<keyof FalWorkerTimings, string> = {
   reconcileEveryMs: 'FAL_RECONCILE_EVERY_MS',
   reconcileBatchSize: 'FAL_RECONCILE_BATCH_SIZE',
   projectorPollMs: 'FAL_PROJECTOR_POLL_MS',
+  settlementLeaseMs: 'WALLET_SETTLEMENT_LEASE_MS',
 };
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

@@ -28,7 +28,7 @@ export function startFalWorkers(deps: FalWorkersDeps): { stop(): Promise<void> }
     startLoop({
       name: 'wallet-settlements',
       run: async () => {
-        const { settled, skipped } = await settleReservationsOnce(store);
+        const { settled, skipped } = await settleReservationsOnce(store, { leaseMs: timings.settlementLeaseMs });
         return settled + skipped;
       },
       idleMs: timings.effectPollMs,

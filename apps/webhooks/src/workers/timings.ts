@@ -28,11 +28,14 @@ export interface FalWorkerTimings {
   reconcileBatchSize: number;
   /** Pause of the owner-profiles projector after an idle round. */
   projectorPollMs: number;
+  /** How long a claimed settlement belongs to its worker: a settlement is one database write. */
+  settlementLeaseMs: number;
 }
 
 const minute = 60_000;
 
 export const productionTimings: FalWorkerTimings = {
+  settlementLeaseMs: 30_000,
   effectPollMs: 2_000,
   effectLeaseMs: 10 * minute,
   effectBatchSize: 4,
