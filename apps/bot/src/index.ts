@@ -7,3 +7,4 @@ export type { BotContext, BotLogger } from './context.js';
 export { actions, decodeAction, encodeAction, maxCallbackDataBytes, type ActionName } from './actions/registry.js';
 export { locales, type Locale } from './i18n/locales.js';
 export { botConfigFromEnv, ConfigError, type BotConfig } from './config.js';
+export { defaultPricing, type Pricing, type TopUpPackage } from './pricing.js';
