@@ -11,6 +11,18 @@ export interface CliContext {
   openInput(path: string): Promise<Readable>;
   /** Creates an output file (export --out). */
   openOutput(path: string): Promise<Writable>;
+  /** The settings a command reads (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT, USER); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** HTTP for commands that call out (refund-stars calls the Bot API); default the global fetch. */
+  fetch?: typeof globalThis.fetch;
+}
+
+export function envOf(ctx: CliContext): Readonly<Record<string, string | undefined>> {
+  return ctx.env ?? process.env;
+}
+
+export function fetchOf(ctx: CliContext): typeof globalThis.fetch {
+  return ctx.fetch ?? globalThis.fetch;
 }
 
 /** Exit codes: 0 all well, 1 anomalies found, 2 usage or I/O error. */

@@ -25,6 +25,8 @@ process.exitCode = await runCli(
     async openOutput(path) {
       return createWriteStream(path);
     },
+    env: process.env,
+    fetch: globalThis.fetch,
   },
   process.argv.slice(2),
 );

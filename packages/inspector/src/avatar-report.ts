@@ -1,7 +1,9 @@
+import { walletIdOf, type AvatarState } from '@avatar/machine';
 import { findAvatar, inboundFor, readStream, ReadModelError, replayStream, type AvatarView, type InboxRow, type Store } from '@avatar/store';
 import { z } from 'zod';
-import type { AvatarReport, AvatarSummary, EventRow, InboundRow, TimelineRow } from './api-types.js';
+import type { AvatarReport, AvatarSummary, EventRow, InboundRow, StreamLink, TimelineRow } from './api-types.js';
 import { NotFoundError } from './errors.js';
+import { walletLinksOf } from './wallet-report.js';
 
 /** Inbound bodies are shown, not stored again: a page needs the start of one, not megabytes. */
 export const payloadLimit = 16_384;
@@ -87,6 +89,17 @@ export async function avatarReport(store: Store, avatarId: string): Promise<Avat
   if (replay.kind === null) throw new NotFoundError(`no avatar has the id ${avatarId}`);
   if (replay.kind !== 'avatar') throw new NotFoundError(`${avatarId} is a ${replay.kind} stream, not an avatar`);
 
+  const ownerId = (replay.state as AvatarState | null)?.context.ownerId ?? readModel?.ownerId ?? null;
+  const walletId = ownerId === null ? null : await existingWallet(store, walletIdOf(ownerId));
+  const links = walletId === null ? new Map() : await walletLinksOf(store, walletId, avatarId);
+  const walletLinkOf = (type: string, data: Record<string, unknown>): StreamLink | null => {
+    const attempt = typeof data.attemptId === 'string' ? links.get(data.attemptId) : undefined;
+    if (attempt === undefined) return null;
+    if (type === 'TrainingRequested') return attempt.reserved ?? null;
+    if (type === 'TrainingCompleted' || type === 'TrainingFailed' || type === 'TrainingCancelled') return attempt.settled ?? null;
+    return null;
+  };
+
   const data = new Map(events.map((e) => [e.version, e.data]));
   const eventRows = replay.timeline.map(
     (entry): EventRow => ({
@@ -100,6 +113,7 @@ export async function avatarReport(store: Store, avatarId: string): Promise<Avat
       outcome: entry.outcome,
       reason: entry.reason,
       data: data.get(entry.version) ?? {},
+      walletLink: walletLinkOf(entry.type, data.get(entry.version) ?? {}),
     }),
   );
   const eventTimes = replay.timeline.map((e) => ({ version: e.version, at: e.createdAt }));
@@ -111,9 +125,17 @@ export async function avatarReport(store: Store, avatarId: string): Promise<Avat
   return {
     avatarId,
     readModel,
+    ownerId,
+    walletId,
     finalStatus: replay.finalStatus,
     version: replay.version,
     timeline,
     anomalies: replay.anomalies.map(({ version, type, kind, reason }) => ({ version, type, kind, reason })),
   };
+}
+
+/** The wallet stream id when the owner has a wallet, else null. */
+async function existingWallet(store: Store, walletId: string): Promise<string | null> {
+  const [first] = await readStream(store.db, walletId, { toVersion: 1 });
+  return first === undefined ? null : walletId;
 }

@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { InvalidInputError } from './errors.js';
 
 /** Stream ids as the event format allows them: 1 to 128 characters, no control characters. */
-const avatarId = z
-  .string()
-  .min(1, 'the avatar id is empty')
-  .max(128, 'an avatar id has at most 128 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'the avatar id contains control characters');
+function streamId(what: 'avatar' | 'wallet') {
+  const article = what === 'avatar' ? 'an' : 'a';
+  return z
+    .string()
+    .min(1, `the ${what} id is empty`)
+    .max(128, `${article} ${what} id has at most 128 characters`)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), `the ${what} id contains control characters`);
+}
+
+const avatarId = streamId('avatar');
 
 /** A whole number written in decimal digits, as it arrives in a path or a query string. */
 function count(what: string, min: number, max: number) {
@@ -18,6 +23,7 @@ function count(what: string, min: number, max: number) {
 }
 
 export const avatarParams = z.object({ avatarId });
+export const walletParams = z.object({ walletId: streamId('wallet') });
 export const versionParams = z.object({ avatarId, version: count('the version', 1, Number.MAX_SAFE_INTEGER) });
 export const searchQuery = z.object({
   q: z.string().max(200, 'the search text has at most 200 characters').default(''),

@@ -4,6 +4,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import { avatarCreated, photosAdded } from '@avatar/machine/testing';
+import { dispatch, openWallet, requestTraining } from '@avatar/store';
 import { testBackends, type TestStore } from '@avatar/store/testing';
 import { demoAvatar, type DemoAvatar } from './demo.js';
 import { inspectorApp, token } from './helpers.js';
@@ -37,8 +39,9 @@ test.before(async (ctx) => {
 async function setUp(ctx: BrowserContext) {
   ctx.problems = [];
   ctx.store = await testBackends()[0]!.open();
-  ctx.demo = await demoAvatar(ctx.store);
+  ctx.demo = await demoAvatar(ctx.store, {}, { price: 30 });
   await demoAvatar(ctx.store, { name: hostileName, ownerId: 9999, chatId: 9999 });
+  await stuckReservation(ctx.store, 7777);
   ctx.app = await inspectorApp(ctx.store);
   ctx.url = await ctx.app.listen({ host: '127.0.0.1', port: 0 });
   ctx.browser = await chromium.launch({
@@ -51,6 +54,23 @@ async function setUp(ctx: BrowserContext) {
     if (message.type() === 'error') ctx.problems.push(message.text());
   });
   ctx.page.on('pageerror', (error) => ctx.problems.push(error.message));
+}
+
+/** A wallet whose reservation stays open after its attempt was cancelled: the settlement is lost. */
+async function stuckReservation(store: TestStore, ownerId: number) {
+  const actor = { kind: 'user', userId: ownerId } as const;
+  await openWallet(store, ownerId, { welcomeCredits: 100 }, { actor: { kind: 'system', component: 'test' } });
+  const created = avatarCreated({ ownerId, chatId: ownerId, name: 'Stuck' });
+  let state = null;
+  for (const event of [created, ...photosAdded(10)]) {
+    const result = await dispatch(store, created.avatarId, event, { actor });
+    if (result.outcome !== 'accepted') throw new Error(`${event.type} was ${result.outcome}`);
+    state = result.state;
+  }
+  if ((await requestTraining(store, state!, 'stuck-attempt', 30, { actor })).outcome !== 'accepted') throw new Error('the training was refused');
+  const cancelled = await dispatch(store, created.avatarId, { type: 'TrainingCancelled', attemptId: 'stuck-attempt', reason: 'cancelled' }, { actor });
+  if (cancelled.outcome !== 'accepted') throw new Error(`the cancel was ${cancelled.outcome}`);
+  await store.db.deleteFrom('outbox').where('topic', '=', 'wallet').execute();
 }
 
 test.after(async (ctx) => {
@@ -124,6 +144,69 @@ test('the NDJSON export downloads the stream', async ({ page, demo }) => {
   const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
   assert.is(lines.length, demo.versions.completed);
   assert.is((JSON.parse(lines[0]!) as { type: string }).type, 'AvatarCreated');
+});
+
+test("the wallet panel shows the owner's credits beside the timeline, linked both ways to the attempts", async ({ page, demo }) => {
+  const wallet = demo.wallet!;
+  const panel = page.locator('#avatar-wallet-timeline');
+  await panel.locator('li.row').first().waitFor();
+  // Opened, the welcome grant, attempt 1 reserved and released, attempt 2 reserved and captured.
+  assert.is(await panel.locator('li.row').count(), 6);
+  assert.is(await panel.locator('li.row.this-avatar').count(), 4, "the rows about this avatar's attempts are marked");
+  assert.match((await page.locator('#wallet-panel-summary').textContent()) ?? '', /wallet-4242 · balance 270 · reserved 0 · available 270/);
+  assert.match((await panel.locator(`li.row[data-version="${wallet.captured}"]`).textContent()) ?? '', /ReservationCaptured−30balance 270 · reserved 0/);
+  assert.match((await panel.locator(`li.row[data-version="${wallet.released}"]`).textContent()) ?? '', /ReservationReleased30 freedbalance 300 · reserved 0/);
+
+  // Avatar → wallet: attempt 2's TrainingRequested shows the CreditsReserved that paid for it.
+  const classes = async (selector: string) => (await page.locator(selector).getAttribute('class')) ?? '';
+  await page.locator(`#timeline li.row.event[data-version="${demo.versions.retried}"] .wallet-link`).click();
+  await panel.locator('li.row.linked').first().waitFor();
+  assert.is(await panel.locator('li.row.linked').count(), 1);
+  assert.match(await classes(`#avatar-wallet-timeline li.row[data-version="${wallet.reserved[1]}"]`), /linked/);
+
+  // Wallet → avatar: the release of attempt 1 leads to the TrainingRequested it paid for, and
+  // selecting that marks both wallet events about it.
+  await panel.locator(`li.row[data-version="${wallet.released}"] button.purpose`).click();
+  await page.locator('#version-label', { hasText: `version ${demo.versions.firstRequest} of ${demo.versions.completed}` }).waitFor();
+  assert.match(await classes(`#timeline li.row.event[data-version="${demo.versions.firstRequest}"]`), /selected/);
+  const linked = await panel.locator('li.row.linked').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-version'))));
+  assert.equal(linked, [wallet.reserved[0], wallet.released]);
+
+  // The wallet's own page.
+  await page.locator('#wallet-open').click();
+  await page.locator('#wallet').waitFor({ state: 'visible' });
+  assert.ok(await page.locator('#avatar').isHidden());
+  assert.is(await page.locator('#wallet-title').textContent(), 'Wallet of user 4242');
+  assert.match((await page.locator('#wallet-totals').textContent()) ?? '', /Balance270Reserved0Available270/);
+  assert.is(await page.locator('#wallet-timeline li.row').count(), 6);
+  assert.match((await page.locator('#wallet-reservations').textContent()) ?? '', /nothing is reserved/);
+  assert.ok(await page.locator('#wallet-anomalies').isHidden());
+  assert.match(page.url(), /#wallet=wallet-4242$/);
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: `${artifacts}inspector-wallet.png` });
+
+  // From there back to the avatar, at the attempt the capture paid for.
+  await page.locator(`#wallet-timeline li.row[data-version="${wallet.captured}"] button.purpose`).click();
+  await page.locator('#avatar').waitFor({ state: 'visible' });
+  await page.locator('#version-label', { hasText: `version ${demo.versions.retried} of` }).waitFor();
+});
+
+test('a wallet link shows its anomalies; the search finds wallets by owner id', async ({ page }) => {
+  // A link followed inside the page: only the fragment changes.
+  await page.evaluate("location.hash = '#wallet=wallet-7777'");
+  await page.locator('#wallet-title', { hasText: 'Wallet of user 7777' }).waitFor();
+  const anomaly = page.locator('#wallet-anomalies li[data-kind="wallet_invariant"]');
+  await anomaly.waitFor();
+  assert.match((await anomaly.textContent()) ?? '', /wallet invariant.*reservation stuck-attempt \(30 credits\) is open/);
+  assert.match((await page.locator('#wallet-reservations').textContent()) ?? '', /30 heldtraining stuck-attempt of avatar/);
+  await anomaly.click();
+  assert.match((await page.locator('#wallet-timeline li.row.selected').textContent()) ?? '', /CreditsReserved/);
+
+  await page.locator('#search').fill('4242');
+  const found = page.locator('button.wallet-result[data-wallet-id="wallet-4242"]');
+  await found.waitFor();
+  await found.click();
+  await page.locator('#wallet-title', { hasText: 'Wallet of user 4242' }).waitFor();
 });
 
 test('an avatar named like an HTML tag is shown as text and runs nothing', async ({ page }) => {

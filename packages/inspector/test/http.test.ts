@@ -1,11 +1,11 @@
 import * as assert from 'uvu/assert';
 import { Readable } from 'node:stream';
 import Fastify from 'fastify';
-import { trainingRequest, type Actor, type AvatarEvent, type AvatarState } from '@avatar/machine';
+import { trainingRequest, walletIdOf, type Actor, type AvatarEvent, type AvatarState } from '@avatar/machine';
 import { avatarCreated, photoAdded, photosAdded, trainingProgressed, trainingSubmitted } from '@avatar/machine/testing';
-import { dispatch, importEvents, replayStream, type Store } from '@avatar/store';
+import { dispatch, importEvents, openWallet, recordStarsRefund, recordTopUp, replayStream, requestTraining, type Store } from '@avatar/store';
 import { inspector } from '../src/index.js';
-import type { AvatarReport, AvatarStateAt, EventRow, InboundRow, SearchResponse } from '../src/index.js';
+import type { AvatarReport, AvatarStateAt, EventRow, InboundRow, SearchResponse, WalletReport } from '../src/index.js';
 import { demoAvatar } from './demo.js';
 import { bearer, inspectorSuites, token } from './helpers.js';
 
@@ -43,7 +43,7 @@ async function dispatchAll(store: Store, avatarId: string, events: AvatarEvent[]
 
 inspectorSuites('inspector HTTP API', (test) => {
   test('the page and every route answer 401 without the token, and never a page', async ({ app }) => {
-    for (const url of ['/inspector/', '/inspector', '/inspector/api/avatars', '/inspector/api/avatars/x', '/inspector/api/avatars/x/versions/1', '/inspector/api/avatars/x/events.ndjson', '/inspector/no-such-route']) {
+    for (const url of ['/inspector/', '/inspector', '/inspector/api/avatars', '/inspector/api/avatars/x', '/inspector/api/avatars/x/versions/1', '/inspector/api/avatars/x/events.ndjson', '/inspector/api/wallets/wallet-1', '/inspector/no-such-route']) {
       const response = await app.inject({ url });
       assert.is(response.statusCode, 401, url);
       assert.match(String(response.headers['content-type']), /application\/json/, url);
@@ -319,6 +319,143 @@ inspectorSuites('inspector HTTP API', (test) => {
     assert.ok(taken.includes('avatar.training|TrainingCompleted|avatar.completed'));
     assert.ok(taken.includes('avatar.uploading|PhotoAdded'), 'photos that kept the status took the internal transition');
     assert.not.ok(taken.includes('avatar.ready|TrainingCancelled|avatar.cancelled'));
+  });
+
+  test("an avatar's TrainingRequested links to the CreditsReserved that paid for it, and its endings to their settlements", async ({ store, app }) => {
+    const demo = await demoAvatar(store, { ownerId: 343434, chatId: 343434 }, { price: 30 });
+    const report = json<AvatarReport>(await app.inject({ url: `/inspector/api/avatars/${demo.avatarId}`, headers: bearer }));
+    assert.equal([report.ownerId, report.walletId], [343434, walletIdOf(343434)]);
+    const event = (version: number) => report.timeline.find((row): row is EventRow => row.kind === 'event' && row.version === version);
+    const wallet = (version: number) => ({ streamId: walletIdOf(343434), streamKind: 'wallet', version, type: '' });
+    const linkOf = (version: number) => event(version)?.walletLink;
+    assert.equal(linkOf(demo.versions.firstRequest), { ...wallet(demo.wallet!.reserved[0]), type: 'CreditsReserved' });
+    assert.equal(linkOf(demo.versions.retried), { ...wallet(demo.wallet!.reserved[1]), type: 'CreditsReserved' });
+    assert.equal(linkOf(demo.versions.firstFailure), { ...wallet(demo.wallet!.released), type: 'ReservationReleased' });
+    assert.equal(linkOf(demo.versions.completed), { ...wallet(demo.wallet!.captured), type: 'ReservationCaptured' });
+    assert.is(linkOf(demo.versions.created), null);
+    assert.equal(report.anomalies, []);
+
+    const unpaid = await demoAvatar(store, { ownerId: 565656, chatId: 565656 });
+    const without = json<AvatarReport>(await app.inject({ url: `/inspector/api/avatars/${unpaid.avatarId}`, headers: bearer }));
+    assert.equal([without.ownerId, without.walletId], [565656, null]);
+    assert.ok(without.timeline.every((row) => row.kind !== 'event' || row.walletLink === null));
+  });
+
+  test("a wallet's report: sums, the balance after each event, open reservations and top-ups, linked to the attempts they pay for", async ({ store, app }) => {
+    const ownerId = 454545;
+    const walletId = walletIdOf(ownerId);
+    const demo = await demoAvatar(store, { ownerId, chatId: ownerId }, { price: 30 });
+    const system: Actor = { kind: 'system', component: 'test' };
+    const paid = { providerPaymentChargeId: 'p', packageId: 'pack-100', credits: 100, stars: 50 };
+    await recordTopUp(store, ownerId, { telegramPaymentChargeId: 'stx-kept', ...paid }, { actor: system });
+    await recordTopUp(store, ownerId, { telegramPaymentChargeId: 'stx-refunded', ...paid }, { actor: system });
+    assert.is((await recordStarsRefund(store, ownerId, 'stx-refunded', { actor: { kind: 'operator', name: 'ops' } })).outcome, 'accepted');
+    // A second avatar of the owner, its training in flight: its credits stay reserved.
+    const created = avatarCreated({ ownerId, chatId: ownerId, name: 'Second' });
+    const ready = await dispatchAll(store, created.avatarId, [created, ...photosAdded(10)]);
+    const inFlight = await requestTraining(store, ready, 'second-attempt', 40, { actor: owner });
+    assert.is(inFlight.outcome, 'accepted');
+
+    const response = await app.inject({ url: `/inspector/api/wallets/${walletId}`, headers: bearer });
+    assert.is(response.statusCode, 200, response.body);
+    const wallet = json<WalletReport>(response);
+    // 300 welcome − 30 captured + 100 kept top-up (the refunded one is gone again); 40 reserved.
+    assert.equal([wallet.walletId, wallet.ownerId, wallet.balance, wallet.reserved, wallet.available], [walletId, ownerId, 370, 40, 330]);
+    assert.equal(wallet.readModel && [wallet.readModel.balance, wallet.readModel.reserved, wallet.readModel.openReservations, wallet.readModel.version], [370, 40, 1, wallet.version]);
+    assert.equal(
+      wallet.timeline.map((row) => [row.type, row.credits, row.balance, row.reserved, row.available]),
+      [
+        ['WalletOpened', null, 0, 0, 0],
+        ['CreditsGranted', 300, 300, 0, 300],
+        ['CreditsReserved', 30, 300, 30, 270],
+        ['ReservationReleased', 30, 300, 0, 300],
+        ['CreditsReserved', 30, 300, 30, 270],
+        ['ReservationCaptured', 30, 270, 0, 270],
+        ['TopUpPaid', 100, 370, 0, 370],
+        ['TopUpPaid', 100, 470, 0, 470],
+        ['StarsRefunded', 100, 370, 0, 370],
+        ['CreditsReserved', 40, 370, 40, 330],
+      ],
+    );
+    const [attempt1, attempt2] = demo.attemptIds;
+    const linkTo = (avatarId: string, version: number) => ({ streamId: avatarId, streamKind: 'avatar', version, type: 'TrainingRequested' });
+    const rowAt = (version: number) => wallet.timeline.find((row) => row.version === version);
+    assert.equal(rowAt(demo.wallet!.reserved[0])?.link, linkTo(demo.avatarId, demo.versions.firstRequest));
+    assert.equal(rowAt(demo.wallet!.released)?.purpose, { kind: 'training', avatarId: demo.avatarId, attemptId: attempt1 });
+    assert.equal(rowAt(demo.wallet!.released)?.link, linkTo(demo.avatarId, demo.versions.firstRequest));
+    assert.equal(rowAt(demo.wallet!.captured)?.link, linkTo(demo.avatarId, demo.versions.retried));
+    assert.is(rowAt(demo.wallet!.captured)?.reservationId, attempt2);
+    assert.is(rowAt(demo.wallet!.released)?.data.reason, 'the training failed: GPU ran out of memory');
+    assert.is(wallet.timeline.find((row) => row.type === 'StarsRefunded')?.actor, 'operator ops');
+    assert.equal(wallet.reservations, [
+      {
+        reservationId: 'second-attempt',
+        credits: 40,
+        purpose: { kind: 'training', avatarId: created.avatarId, attemptId: 'second-attempt' },
+        reservedAtVersion: wallet.version,
+        link: linkTo(created.avatarId, 12),
+      },
+    ]);
+    assert.equal(
+      wallet.topUps.map((t) => [t.telegramPaymentChargeId, t.credits, t.stars, t.refunded]),
+      [
+        ['stx-kept', 100, 50, false],
+        ['stx-refunded', 100, 50, true],
+      ],
+    );
+    assert.equal(wallet.anomalies, []);
+
+    const search = json<SearchResponse>(await app.inject({ url: `/inspector/api/avatars?q=${ownerId}`, headers: bearer }));
+    assert.equal(search.wallets, [{ walletId, ownerId, balance: 370, reserved: 40, version: wallet.version }]);
+    assert.equal(json<SearchResponse>(await app.inject({ url: `/inspector/api/avatars?q=${walletId}`, headers: bearer })).wallets.length, 1);
+    assert.equal(json<SearchResponse>(await app.inject({ url: '/inspector/api/avatars?q=Second', headers: bearer })).wallets, []);
+  });
+
+  test("a wallet's anomalies: a reservation left open for an ended attempt (wallet_invariant), and a drifted read model", async ({ store, app }) => {
+    const ownerId = 676767;
+    const walletId = walletIdOf(ownerId);
+    await openWallet(store, ownerId, { welcomeCredits: 100 }, { actor: { kind: 'system', component: 'test' } });
+    const created = avatarCreated({ ownerId, chatId: ownerId });
+    const ready = await dispatchAll(store, created.avatarId, [created, ...photosAdded(10)]);
+    assert.is((await requestTraining(store, ready, 'lost-attempt', 30, { actor: owner })).outcome, 'accepted');
+    await dispatchAll(store, created.avatarId, [{ type: 'TrainingCancelled', attemptId: 'lost-attempt', reason: 'the user cancelled' }]);
+    const report = async () => json<WalletReport>(await app.inject({ url: `/inspector/api/wallets/${walletId}`, headers: bearer }));
+    assert.equal((await report()).anomalies, [], 'the release is on its way in the outbox');
+
+    // The settlement is lost: the credits stay reserved for an attempt that has ended.
+    await store.db.deleteFrom('outbox').where('topic', '=', 'wallet').execute();
+    const stuck = await report();
+    assert.equal(stuck.anomalies.map((a) => a.kind), ['wallet_invariant']);
+    assert.match(stuck.anomalies[0]!.reason, /reservation lost-attempt \(30 credits\) is open, but training attempt lost-attempt of avatar .* is no longer in flight/);
+    assert.is(stuck.anomalies[0]!.version, stuck.version);
+
+    await store.db.updateTable('wallets').set({ balance: 90 }).where('wallet_id', '=', walletId).execute();
+    const drifted = await report();
+    assert.ok(drifted.anomalies.some((a) => a.kind === 'projection_drift' && /balance: the read model says 90, the log says 100/.test(a.reason)), JSON.stringify(drifted.anomalies));
+    assert.is(drifted.readModel?.balance, 90);
+    assert.is(drifted.balance, 100);
+
+    // The avatar's page shows the owner's wallet, and its TrainingRequested links there.
+    const avatar = json<AvatarReport>(await app.inject({ url: `/inspector/api/avatars/${created.avatarId}`, headers: bearer }));
+    assert.is(avatar.walletId, walletId);
+    const requested = avatar.timeline.find((row): row is EventRow => row.kind === 'event' && row.type === 'TrainingRequested');
+    assert.equal(requested?.walletLink, { streamId: walletId, streamKind: 'wallet', version: 3, type: 'CreditsReserved' });
+  });
+
+  test('unknown wallets, other stream kinds and malformed wallet ids get clear errors', async ({ store, app }) => {
+    const missing = await app.inject({ url: '/inspector/api/wallets/wallet-999999999', headers: bearer });
+    assert.is(missing.statusCode, 404);
+    assert.match(json<{ error: string }>(missing).error, /no wallet has the id wallet-999999999/);
+    const demo = await demoAvatar(store);
+    const avatar = await app.inject({ url: `/inspector/api/wallets/${demo.avatarId}`, headers: bearer });
+    assert.is(avatar.statusCode, 404);
+    assert.match(json<{ error: string }>(avatar).error, /is a avatar stream, not a wallet/);
+    const tooLong = await app.inject({ url: `/inspector/api/wallets/${'w'.repeat(129)}`, headers: bearer });
+    assert.is(tooLong.statusCode, 400);
+    assert.match(json<{ error: string }>(tooLong).error, /a wallet id has at most 128 characters/);
+    const control = await app.inject({ url: '/inspector/api/wallets/wallet%0A1', headers: bearer });
+    assert.is(control.statusCode, 400);
+    assert.match(json<{ error: string }>(control).error, /the wallet id contains control characters/);
   });
 
   test('versions outside the stream and malformed versions are refused', async ({ store, app }) => {

@@ -21,7 +21,7 @@ export function parseAt(at: string | undefined): TimeTravel {
 }
 
 export async function replay(ctx: CliContext, args: ReplayArgs): Promise<ExitCode> {
-  if (args.all === (args.streamId !== undefined)) throw new UsageError('replay takes an avatar id or --all (not both)');
+  if (args.all === (args.streamId !== undefined)) throw new UsageError('replay takes a stream id or --all (not both)');
   const travel = parseAt(args.at);
   const store = await ctx.openStore();
   try {

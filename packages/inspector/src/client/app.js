@@ -12,6 +12,12 @@
  * @typedef {import('../api-types.js').InboundRow} InboundRow
  * @typedef {import('../api-types.js').TimelineRow} TimelineRow
  * @typedef {import('../api-types.js').ApiError} ApiError
+ * @typedef {import('../api-types.js').AnomalyView} AnomalyView
+ * @typedef {import('../api-types.js').StreamLink} StreamLink
+ * @typedef {import('../api-types.js').WalletSummary} WalletSummary
+ * @typedef {import('../api-types.js').WalletReport} WalletReport
+ * @typedef {import('../api-types.js').WalletEventRow} WalletEventRow
+ * @typedef {import('../api-types.js').ReservationPurposeView} ReservationPurposeView
  */
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -122,15 +128,32 @@ const elements = {
   timelineCount: byId('timeline-count', HTMLSpanElement),
   stateCard: byId('state-card', HTMLDivElement),
   diagram: byId('diagram', HTMLDivElement),
+  walletPanelSummary: byId('wallet-panel-summary', HTMLSpanElement),
+  walletPanelNote: byId('wallet-panel-note', HTMLParagraphElement),
+  walletOpen: byId('wallet-open', HTMLButtonElement),
+  avatarWallet: byId('avatar-wallet-timeline', HTMLOListElement),
+  wallet: byId('wallet', HTMLElement),
+  walletTitle: byId('wallet-title', HTMLHeadingElement),
+  walletMeta: byId('wallet-meta', HTMLDivElement),
+  walletBack: byId('wallet-back', HTMLButtonElement),
+  walletTotals: byId('wallet-totals', HTMLElement),
+  walletAnomalies: byId('wallet-anomalies', HTMLDivElement),
+  walletTimeline: byId('wallet-timeline', HTMLOListElement),
+  walletCount: byId('wallet-count', HTMLSpanElement),
+  walletReservations: byId('wallet-reservations', HTMLUListElement),
+  walletReservationCount: byId('wallet-reservation-count', HTMLSpanElement),
+  walletTopUps: byId('wallet-topups', HTMLUListElement),
+  walletTopUpCount: byId('wallet-topup-count', HTMLSpanElement),
   error: byId('error', HTMLDivElement),
 };
 
 /**
- * What the page shows now; `opening` is the avatar asked for last, so a slow answer for an avatar
- * clicked earlier cannot replace it.
- * @type {{ report: AvatarReport | null, opening: string | null, version: number, stateRequest: AbortController | null, searchRequest: AbortController | null }}
+ * What the page shows now; `opening` is the avatar or wallet asked for last, so a slow answer for
+ * one clicked earlier cannot replace it. `ownerWallet` is the wallet of the avatar's owner (the
+ * panel beside its timeline), `wallet` the wallet page's.
+ * @type {{ report: AvatarReport | null, opening: string | null, version: number, stateRequest: AbortController | null, searchRequest: AbortController | null, ownerWallet: WalletReport | null, wallet: WalletReport | null }}
  */
-const view = { report: null, opening: null, version: 0, stateRequest: null, searchRequest: null };
+const view = { report: null, opening: null, version: 0, stateRequest: null, searchRequest: null, ownerWallet: null, wallet: null };
 
 /** @type {number | undefined} */
 let errorTimer;
@@ -158,10 +181,21 @@ async function search(query) {
 
 /** @param {SearchResponse} result */
 function renderResults(result) {
-  const count = result.avatars.length;
+  const count = result.avatars.length + result.wallets.length;
   elements.results.dataset.query = result.query;
   elements.resultCount.textContent = result.query === '' ? `Latest avatars (${count})` : `${count} match${count === 1 ? '' : 'es'}`;
   elements.results.replaceChildren(
+    ...result.wallets.map((wallet) => {
+      const button = el('button', { className: 'result wallet-result', title: wallet.walletId }, [
+        el('span', { className: 'result-name', text: `Wallet of ${wallet.ownerId}` }),
+        el('span', { className: 'status status-wallet', text: `${wallet.balance} credits` }),
+        el('span', { className: 'result-meta', text: `${wallet.walletId} · reserved ${wallet.reserved} · v${wallet.version}` }),
+      ]);
+      button.type = 'button';
+      button.dataset.walletId = wallet.walletId;
+      button.addEventListener('click', () => openWallet(wallet.walletId).catch(showError));
+      return el('li', {}, [button]);
+    }),
     ...result.avatars.map((avatar) => {
       const button = el('button', { className: 'result', title: avatar.avatarId }, [
         el('span', { className: 'result-name', text: avatar.name }),
@@ -190,16 +224,25 @@ async function openAvatar(avatarId, version) {
   const report = await api(`api/avatars/${encodeURIComponent(avatarId)}`);
   if (view.opening !== avatarId) return;
   view.report = report;
-  for (const button of elements.results.querySelectorAll('button.result')) {
-    if (button instanceof HTMLButtonElement) button.classList.toggle('active', button.dataset.avatarId === avatarId);
-  }
+  markActiveResult(avatarId);
   renderHeader(report);
   renderAnomalies(report);
   renderTimeline(report);
   elements.slider.max = String(report.version);
   elements.empty.hidden = true;
+  elements.wallet.hidden = true;
   elements.avatar.hidden = false;
+  renderOwnerWallet(report, null);
+  const wallet = report.walletId === null ? Promise.resolve(null) : loadOwnerWallet(report);
   await selectVersion(version ?? report.version, false);
+  await wallet;
+}
+
+/** @param {string} id an avatar or wallet id */
+function markActiveResult(id) {
+  for (const button of elements.results.querySelectorAll('button.result')) {
+    if (button instanceof HTMLButtonElement) button.classList.toggle('active', (button.dataset.avatarId ?? button.dataset.walletId) === id);
+  }
 }
 
 /** @param {AvatarReport} report */
@@ -220,19 +263,29 @@ function renderHeader(report) {
 
 /** @param {AvatarReport} report */
 function renderAnomalies(report) {
-  elements.anomalies.hidden = report.anomalies.length === 0;
-  elements.anomalies.replaceChildren(
-    el('h2', { text: `${report.anomalies.length} anomal${report.anomalies.length === 1 ? 'y' : 'ies'} found by replay` }),
+  renderAnomalyBox(elements.anomalies, report.anomalies, (anomaly) => selectVersion(anomaly.version).catch(showError));
+}
+
+/**
+ * @param {HTMLElement} box
+ * @param {AnomalyView[]} anomalies
+ * @param {(anomaly: AnomalyView) => void} pick what a click on one does
+ */
+function renderAnomalyBox(box, anomalies, pick) {
+  box.hidden = anomalies.length === 0;
+  box.replaceChildren(
+    el('h2', { text: `${anomalies.length} anomal${anomalies.length === 1 ? 'y' : 'ies'} found by replay` }),
     el(
       'ul',
       {},
-      report.anomalies.map((anomaly) => {
+      anomalies.map((anomaly) => {
         const item = el('li', { className: `anomaly anomaly-${anomaly.kind}` }, [
-          el('span', { className: 'anomaly-kind', text: anomaly.kind.replace('_', ' ') }),
+          el('span', { className: 'anomaly-kind', text: anomaly.kind.replaceAll('_', ' ') }),
           el('span', { className: 'anomaly-where', text: `v${anomaly.version} ${anomaly.type}` }),
           el('span', { className: 'anomaly-reason', text: anomaly.reason }),
         ]);
-        item.addEventListener('click', () => selectVersion(anomaly.version).catch(showError));
+        item.dataset.kind = anomaly.kind;
+        item.addEventListener('click', () => pick(anomaly));
         return item;
       }),
     ),
@@ -268,6 +321,7 @@ function eventItem(row) {
     el('div', { className: 'row-line secondary' }, [
       el('span', { className: 'actor', text: row.actor }),
       ...glance(row.data),
+      ...(row.walletLink ? [walletLinkChip(row.walletLink)] : []),
       details('data', JSON.stringify(row.data, null, 2)),
     ]),
   ]);
@@ -279,7 +333,23 @@ function eventItem(row) {
     el('span', { className: 'outcome', text: row.outcome }),
   ]);
   item.dataset.version = String(row.version);
+  if (row.walletLink) item.dataset.walletVersion = String(row.walletLink.version);
   return item;
+}
+
+/**
+ * The wallet event about an avatar event (the credits its training reserved, or their settlement):
+ * a click shows it in the wallet panel.
+ * @param {StreamLink} link
+ */
+function walletLinkChip(link) {
+  const chip = el('button', { className: 'link-chip wallet-link', text: `wallet: ${link.type} v${link.version ?? '?'}`, title: `${link.streamId}: the wallet event about this one` });
+  chip.type = 'button';
+  chip.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (link.version !== null) highlightWalletRows([link.version], true);
+  });
+  return chip;
 }
 
 /** @param {InboundRow} row */
@@ -392,6 +462,14 @@ function markTimeline(version, reveal) {
   }
   const selected = elements.timeline.querySelector('li.selected');
   if (reveal && selected instanceof HTMLElement) selected.scrollIntoView({ block: 'nearest' });
+  // The wallet events about the selected one: its own link, and those that link back to it.
+  const avatarId = view.report?.avatarId;
+  const row = view.report?.timeline.find(/** @returns {r is EventRow} */ (r) => r.kind === 'event' && r.version === version);
+  const linked = new Set(row?.walletLink?.version != null ? [row.walletLink.version] : []);
+  for (const walletRow of view.ownerWallet?.timeline ?? []) {
+    if (walletRow.link?.streamId === avatarId && walletRow.link?.version === version) linked.add(walletRow.version);
+  }
+  highlightWalletRows([...linked], false);
 }
 
 /**
@@ -498,6 +576,315 @@ function revealInPanel(node) {
   panel.scrollTop += box.top - visible.top - (visible.height - box.height) / 2;
 }
 
+// --- Wallets -----------------------------------------------------------------------------------
+
+/**
+ * What an event did to the credits: "+100", "−30", "30 held", "30 freed".
+ * @param {WalletEventRow} row
+ */
+function movement(row) {
+  if (row.credits === null) return '';
+  switch (row.type) {
+    case 'CreditsGranted':
+    case 'TopUpPaid':
+      return `+${row.credits}`;
+    case 'ReservationCaptured':
+    case 'StarsRefunded':
+      return `−${row.credits}`;
+    case 'CreditsReserved':
+      return `${row.credits} held`;
+    case 'ReservationReleased':
+      return `${row.credits} freed`;
+    default:
+      return String(row.credits);
+  }
+}
+
+/** @param {WalletEventRow} row */
+function movementClass(row) {
+  if (row.type === 'CreditsGranted' || row.type === 'TopUpPaid') return 'credits in';
+  if (row.type === 'ReservationCaptured' || row.type === 'StarsRefunded') return 'credits out';
+  return 'credits held';
+}
+
+/**
+ * @param {ReservationPurposeView} purpose
+ * @param {string | null} avatarId the avatar the page is about, if any
+ */
+function purposeText(purpose, avatarId) {
+  if (purpose.kind === 'generation') return `generation ${purpose.generationId.slice(0, 8)}`;
+  const whose = purpose.avatarId === avatarId ? 'this avatar' : `avatar ${purpose.avatarId.slice(0, 8)}`;
+  return `training ${purpose.attemptId} of ${whose}`;
+}
+
+/**
+ * What a wallet event pays for, as a link to that event when the inspector can show it.
+ * @param {ReservationPurposeView} purpose
+ * @param {StreamLink | null} link
+ * @param {string | null} avatarId
+ */
+function purposeLink(purpose, link, avatarId) {
+  const label = purposeText(purpose, avatarId);
+  if (link === null || link.streamKind !== 'avatar' || link.version === null) {
+    return el('span', { className: 'purpose', text: label, title: link?.streamId ?? '' });
+  }
+  const version = link.version;
+  const button = el('button', { className: 'link-chip purpose', text: `${label} → ${link.type} v${version}`, title: `${link.streamId} v${version}` });
+  button.type = 'button';
+  button.dataset.avatarId = link.streamId;
+  button.dataset.version = String(version);
+  button.addEventListener('click', (event) => {
+    event.stopPropagation();
+    followAvatarLink(link.streamId, version);
+  });
+  return button;
+}
+
+/**
+ * Shows an avatar's event: selects it when that avatar's page is open, else opens the avatar there.
+ * @param {string} avatarId
+ * @param {number} version
+ */
+function followAvatarLink(avatarId, version) {
+  if (avatarId === view.report?.avatarId && !elements.avatar.hidden) selectVersion(version).catch(showError);
+  else openAvatar(avatarId, version).catch(showError);
+}
+
+/**
+ * @param {WalletEventRow} row
+ * @param {string | null} avatarId
+ */
+function walletDetails(row, avatarId) {
+  /** @type {(Node | string)[]} */
+  const parts = [];
+  const { data } = row;
+  if (typeof data.grantId === 'string') parts.push(el('span', { className: 'field' }, [el('span', { className: 'field-key', text: 'grant' }), ` ${data.grantId}`]));
+  if (typeof data.telegramPaymentChargeId === 'string') {
+    const stars = typeof data.stars === 'number' ? ` · ${data.stars} stars` : '';
+    parts.push(el('span', { className: 'field' }, [el('span', { className: 'field-key', text: 'charge' }), ` ${data.telegramPaymentChargeId}${stars}`]));
+  }
+  if (row.purpose !== null) parts.push(purposeLink(row.purpose, row.link, avatarId));
+  else if (row.reservationId !== null) parts.push(el('span', { className: 'field' }, [el('span', { className: 'field-key', text: 'reservation' }), ` ${row.reservationId}`]));
+  if (row.type === 'ReservationReleased' && typeof data.reason === 'string') parts.push(el('span', { className: 'hint', text: data.reason }));
+  return parts;
+}
+
+/**
+ * @param {WalletEventRow} row
+ * @param {string | null} avatarId the avatar whose page shows it: its own rows are marked
+ */
+function walletItem(row, avatarId) {
+  const ours = row.purpose !== null && avatarId !== null && row.purpose.avatarId === avatarId;
+  const body = el('div', { className: 'row-body' }, [
+    el('div', { className: 'row-line' }, [
+      el('span', { className: 'event-type', text: row.type }),
+      el('span', { className: movementClass(row), text: movement(row) }),
+      el('span', { className: 'balance-after', text: `balance ${row.balance} · reserved ${row.reserved}`, title: `${row.available} available after this event` }),
+    ]),
+    el('div', { className: 'row-line secondary' }, [
+      el('span', { className: 'actor', text: row.actor }),
+      ...walletDetails(row, avatarId),
+      details('data', JSON.stringify(row.data, null, 2)),
+    ]),
+  ]);
+  if (row.reason !== null) body.append(el('div', { className: 'reason', text: row.reason }));
+  const item = el('li', { className: `row wallet-event outcome-${row.outcome}${ours ? ' this-avatar' : ''}` }, [
+    el('span', { className: 'version-pill', text: `v${row.version}` }),
+    el('time', { text: timeOf(row.at), title: row.at }),
+    body,
+    el('span', { className: 'outcome', text: row.outcome }),
+  ]);
+  item.dataset.version = String(row.version);
+  item.dataset.type = row.type;
+  if (row.reservationId !== null) item.dataset.reservationId = row.reservationId;
+  if (row.link?.version != null) item.dataset.linkVersion = String(row.link.version);
+  return item;
+}
+
+/**
+ * @param {HTMLOListElement} list
+ * @param {WalletEventRow[]} rows
+ * @param {string | null} avatarId
+ */
+function fillWalletTimeline(list, rows, avatarId) {
+  /** @type {HTMLElement[]} */
+  const items = [];
+  let day = '';
+  for (const row of rows) {
+    if (dayOf(row.at) !== day) {
+      day = dayOf(row.at);
+      items.push(el('li', { className: 'day', text: day }));
+    }
+    const item = walletItem(row, avatarId);
+    const link = row.link;
+    if (link !== null && link.streamKind === 'avatar' && link.version !== null) {
+      const version = link.version;
+      item.tabIndex = 0;
+      item.classList.add('follows');
+      item.addEventListener('click', () => followAvatarLink(link.streamId, version));
+      item.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault();
+          followAvatarLink(link.streamId, version);
+        }
+      });
+    }
+    items.push(item);
+  }
+  list.replaceChildren(...items);
+}
+
+/** @param {WalletReport} wallet */
+function walletSums(wallet) {
+  return `${wallet.walletId} · balance ${wallet.balance} · reserved ${wallet.reserved} · available ${wallet.available}`;
+}
+
+/** @param {AvatarReport} report */
+async function loadOwnerWallet(report) {
+  const walletId = report.walletId;
+  if (walletId === null) return;
+  try {
+    /** @type {WalletReport} */
+    const wallet = await api(`api/wallets/${encodeURIComponent(walletId)}`);
+    if (view.report !== report) return;
+    renderOwnerWallet(report, wallet);
+    markTimeline(view.version, false);
+  } catch (error) {
+    if (view.report !== report) return;
+    elements.walletPanelNote.textContent = `The wallet could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    elements.walletPanelNote.hidden = false;
+  }
+}
+
+/**
+ * The panel beside the avatar's timeline: its owner's wallet, the rows about this avatar marked.
+ * @param {AvatarReport} report
+ * @param {WalletReport | null} wallet null while it loads, or when the owner has none
+ */
+function renderOwnerWallet(report, wallet) {
+  view.ownerWallet = wallet;
+  elements.walletOpen.hidden = wallet === null;
+  elements.avatarWallet.replaceChildren();
+  elements.avatarWallet.hidden = wallet === null;
+  if (wallet === null) {
+    elements.walletPanelSummary.textContent = '';
+    elements.walletPanelNote.textContent =
+      report.walletId === null ? `The owner${report.ownerId === null ? '' : ` (${report.ownerId})`} has no wallet.` : 'Loading the wallet…';
+    elements.walletPanelNote.hidden = false;
+    return;
+  }
+  const anomalies = wallet.anomalies.length;
+  elements.walletPanelSummary.textContent = `${walletSums(wallet)}${anomalies > 0 ? ` · ${anomalies} anomal${anomalies === 1 ? 'y' : 'ies'}` : ''}`;
+  elements.walletPanelSummary.classList.toggle('has-anomalies', anomalies > 0);
+  elements.walletPanelNote.hidden = true;
+  fillWalletTimeline(elements.avatarWallet, wallet.timeline, report.avatarId);
+}
+
+/**
+ * Marks the avatar panel's wallet rows at these versions (and only them).
+ * @param {number[]} versions
+ * @param {boolean} reveal scroll the first into view
+ */
+function highlightWalletRows(versions, reveal) {
+  const wanted = new Set(versions.map(String));
+  /** @type {HTMLElement | null} */
+  let first = null;
+  for (const item of elements.avatarWallet.querySelectorAll('li.row')) {
+    if (!(item instanceof HTMLElement)) continue;
+    const on = wanted.has(item.dataset.version ?? '');
+    item.classList.toggle('linked', on);
+    if (on && first === null) first = item;
+  }
+  if (reveal && first !== null) first.scrollIntoView({ block: 'nearest' });
+}
+
+/** @param {string} walletId */
+async function openWallet(walletId) {
+  view.opening = walletId;
+  /** @type {WalletReport} */
+  const wallet = await api(`api/wallets/${encodeURIComponent(walletId)}`);
+  if (view.opening !== walletId) return;
+  view.wallet = wallet;
+  view.stateRequest?.abort();
+  markActiveResult(walletId);
+  renderWallet(wallet);
+  elements.empty.hidden = true;
+  elements.avatar.hidden = true;
+  elements.wallet.hidden = false;
+  history.replaceState(null, '', `${location.search}#wallet=${encodeURIComponent(walletId)}`);
+}
+
+/**
+ * @param {string} label
+ * @param {string} value
+ * @param {string} [hint]
+ */
+function total(label, value, hint) {
+  return el('div', { className: 'total' }, [el('dt', { text: label }), el('dd', { text: value }), ...(hint ? [el('span', { className: 'hint', text: hint })] : [])]);
+}
+
+/** @param {WalletReport} wallet */
+function renderWallet(wallet) {
+  elements.walletTitle.textContent = `Wallet of user ${wallet.ownerId}`;
+  const model = wallet.readModel;
+  const facts = [
+    el('code', { text: wallet.walletId }),
+    `${wallet.version} events`,
+    model ? `read model v${model.version}, updated ${dateTime(model.updatedAt)}` : 'no read-model row',
+  ];
+  elements.walletMeta.replaceChildren(...facts.flatMap((f, i) => (i === 0 ? [f] : [el('span', { className: 'dot', text: '·' }), f])));
+  const back = view.report;
+  elements.walletBack.hidden = back === null;
+  elements.walletBack.textContent = back === null ? '' : `← ${back.readModel?.name ?? back.avatarId}`;
+
+  elements.walletTotals.replaceChildren(
+    total('Balance', String(wallet.balance), model && model.balance !== wallet.balance ? `read model: ${model.balance}` : undefined),
+    total('Reserved', String(wallet.reserved), model && model.reserved !== wallet.reserved ? `read model: ${model.reserved}` : undefined),
+    total('Available', String(wallet.available)),
+  );
+  renderAnomalyBox(elements.walletAnomalies, wallet.anomalies, (anomaly) => revealWalletRow(anomaly.version));
+  fillWalletTimeline(elements.walletTimeline, wallet.timeline, null);
+  elements.walletCount.textContent = `${wallet.version} events`;
+
+  elements.walletReservationCount.textContent = String(wallet.reservations.length);
+  elements.walletReservations.replaceChildren(
+    ...(wallet.reservations.length === 0
+      ? [el('li', { className: 'hint', text: 'None: nothing is reserved.' })]
+      : wallet.reservations.map((r) => {
+          const item = el('li', { className: 'reservation' }, [
+            el('span', { className: 'credits held', text: `${r.credits} held` }),
+            purposeLink(r.purpose, r.link, null),
+            el('span', { className: 'hint', text: r.reservedAtVersion === null ? '' : `since v${r.reservedAtVersion}` }),
+          ]);
+          item.dataset.reservationId = r.reservationId;
+          return item;
+        })),
+  );
+  elements.walletTopUpCount.textContent = String(wallet.topUps.length);
+  elements.walletTopUps.replaceChildren(
+    ...(wallet.topUps.length === 0
+      ? [el('li', { className: 'hint', text: 'None.' })]
+      : wallet.topUps.map((t) =>
+          el('li', { className: `top-up${t.refunded ? ' refunded' : ''}` }, [
+            el('span', { className: 'credits in', text: `+${t.credits}` }),
+            `${t.packageId} · ${t.stars} stars`,
+            el('code', { className: 'message-id', text: t.telegramPaymentChargeId }),
+            ...(t.refunded ? [el('span', { className: 'chip refunded-chip', text: 'refunded' })] : []),
+          ]),
+        )),
+  );
+}
+
+/** @param {number} version */
+function revealWalletRow(version) {
+  for (const item of elements.walletTimeline.querySelectorAll('li.row')) {
+    if (!(item instanceof HTMLElement)) continue;
+    const on = item.dataset.version === String(version);
+    item.classList.toggle('selected', on);
+    if (on) item.scrollIntoView({ block: 'nearest' });
+  }
+}
+
 // --- Export ------------------------------------------------------------------------------------
 
 async function downloadExport() {
@@ -536,15 +923,30 @@ elements.exportLink.addEventListener('click', (event) => {
   event.preventDefault();
   downloadExport().catch(showError);
 });
+elements.walletOpen.addEventListener('click', () => {
+  const walletId = view.ownerWallet?.walletId;
+  if (walletId) openWallet(walletId).catch(showError);
+});
+elements.walletBack.addEventListener('click', () => {
+  const report = view.report;
+  if (report) openAvatar(report.avatarId, view.version || undefined).catch(showError);
+});
 
-/** Opens the avatar a link names (`#avatar=<id>&v=<version>`), if any. */
+/** Opens the avatar (`#avatar=<id>&v=<version>`) or the wallet (`#wallet=<id>`) a link names, if any. */
 function openFromHash() {
   const params = new URLSearchParams(location.hash.slice(1));
+  const walletId = params.get('wallet');
+  if (walletId !== null && walletId !== '') {
+    openWallet(walletId).catch(showError);
+    return;
+  }
   const avatarId = params.get('avatar');
   if (avatarId === null || avatarId === '') return;
   const version = Number(params.get('v'));
   openAvatar(avatarId, Number.isInteger(version) && version > 0 ? version : undefined).catch(showError);
 }
 
+// The page itself moves with replaceState (no event); an edited or followed link fires this.
+window.addEventListener('hashchange', openFromHash);
 search('').catch(showError);
 openFromHash();

@@ -1,12 +1,13 @@
 import { PassThrough } from 'node:stream';
 import { exportEvents, readStream, searchAvatars, type Store } from '@avatar/store';
 import type { FastifyPluginAsync } from 'fastify';
-import type { AvatarReport, AvatarStateAt, SearchResponse } from '../api-types.js';
+import type { AvatarReport, AvatarStateAt, SearchResponse, WalletReport } from '../api-types.js';
 import { avatarReport, toSummary } from '../avatar-report.js';
 import type { MachineGraph } from '../diagram/machine-graph.js';
 import { NotFoundError } from '../errors.js';
-import { avatarParams, parseInput, searchQuery, versionParams } from '../inputs.js';
+import { avatarParams, parseInput, searchQuery, versionParams, walletParams } from '../inputs.js';
 import { avatarStateAt } from '../state-at.js';
+import { findWallets, walletReport } from '../wallet-report.js';
 
 interface ApiOptions {
   store: Store;
@@ -21,8 +22,13 @@ function exportFileName(avatarId: string): string {
 export const apiRoutes: FastifyPluginAsync<ApiOptions> = async (app, { store, graph }) => {
   app.get('/api/avatars', async (request): Promise<SearchResponse> => {
     const { q, limit } = parseInput(searchQuery, request.query);
-    const avatars = await searchAvatars(store.db, { query: q, limit });
-    return { query: q, avatars: avatars.map(toSummary) };
+    const [avatars, wallets] = await Promise.all([searchAvatars(store.db, { query: q, limit }), findWallets(store, q)]);
+    return { query: q, avatars: avatars.map(toSummary), wallets };
+  });
+
+  app.get('/api/wallets/:walletId', async (request): Promise<WalletReport> => {
+    const { walletId } = parseInput(walletParams, request.params);
+    return walletReport(store, walletId);
   });
 
   app.get('/api/avatars/:avatarId', async (request): Promise<AvatarReport> => {
