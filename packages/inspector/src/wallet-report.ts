@@ -1,13 +1,5 @@
-import {
-  availableCredits,
-  reservedCredits,
-  walletIdOf,
-  walletLifecycle,
-  type ReservationPurpose,
-  type WalletEvent,
-  type WalletState,
-} from '@avatar/machine';
-import { readStream, replayStream, type RecordedEvent, type Store } from '@avatar/store';
+import { availableCredits, reservedCredits, walletIdOf, type ReservationPurpose } from '@avatar/machine';
+import { readStream, replayStream, walletHistory, type Store } from '@avatar/store';
 import type { ReservationView, StreamLink, WalletEventRow, WalletReadModel, WalletReport, WalletSummary } from './api-types.js';
 import { NotFoundError } from './errors.js';
 
@@ -18,27 +10,6 @@ import { NotFoundError } from './errors.js';
  */
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-
-function creditsOf(event: WalletEvent, before: WalletState | null): number | null {
-  switch (event.type) {
-    case 'CreditsGranted':
-    case 'TopUpPaid':
-    case 'CreditsReserved':
-    case 'StarsRefunded':
-      return event.credits;
-    case 'ReservationCaptured':
-    case 'ReservationReleased':
-      return before?.reservations[event.reservationId]?.credits ?? null;
-    case 'WalletOpened':
-      return null;
-  }
-}
-
-function purposeOf(event: WalletEvent, before: WalletState | null): ReservationPurpose | null {
-  if (event.type === 'CreditsReserved') return event.purpose;
-  if (event.type === 'ReservationCaptured' || event.type === 'ReservationReleased') return before?.reservations[event.reservationId]?.purpose ?? null;
-  return null;
-}
 
 const purposeKey = (purpose: ReservationPurpose) =>
   purpose.kind === 'training' ? `training\u0000${purpose.avatarId}\u0000${purpose.attemptId}` : `generation\u0000${purpose.generationId}`;
@@ -67,61 +38,43 @@ async function purposeLinks(store: Store, purposes: readonly ReservationPurpose[
   return links;
 }
 
-async function readModelOf(store: Store, walletId: string): Promise<WalletReadModel | null> {
-  const row = await store.db.selectFrom('wallets').selectAll().where('wallet_id', '=', walletId).executeTakeFirst();
-  if (!row) return null;
-  return {
+export async function walletReport(store: Store, walletId: string): Promise<WalletReport> {
+  const history = await walletHistory(store, walletId);
+  if (history === null) {
+    const kind = (await replayStream(store, walletId)).kind;
+    throw new NotFoundError(kind === null ? `no wallet has the id ${walletId}` : `${walletId} is a ${kind} stream, not a wallet`);
+  }
+  const { replay, state: final, steps, readModel: row } = history;
+  if (final === null) throw new NotFoundError(`wallet ${walletId} has no event that opened it`);
+
+  const links = await purposeLinks(store, steps.flatMap((step) => (step.purpose === null ? [] : [step.purpose])));
+  const linkOf = (purpose: ReservationPurpose | null) => (purpose === null ? null : (links.get(purposeKey(purpose)) ?? null));
+
+  const timeline = steps.map(
+    ({ recorded, actor, outcome, reason, credits, purpose, balance, reserved, available }): WalletEventRow => ({
+      version: recorded.version,
+      at: recorded.createdAt.toISOString(),
+      type: recorded.type,
+      actor,
+      outcome,
+      reason: outcome === 'applied' ? null : reason,
+      credits,
+      balance,
+      reserved,
+      available,
+      reservationId: text(recorded.data.reservationId),
+      purpose,
+      link: linkOf(purpose),
+      data: recorded.data,
+    }),
+  );
+  const readModel: WalletReadModel | null = row && {
     balance: Number(row.balance),
     reserved: Number(row.reserved),
     openReservations: Number(row.open_reservations),
     version: Number(row.version),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
-}
-
-export async function walletReport(store: Store, walletId: string): Promise<WalletReport> {
-  const replay = await replayStream(store, walletId);
-  if (replay.kind === null) throw new NotFoundError(`no wallet has the id ${walletId}`);
-  if (replay.kind !== 'wallet') throw new NotFoundError(`${walletId} is a ${replay.kind} stream, not a wallet`);
-  const [events, readModel] = await Promise.all([readStream(store.db, walletId, { toVersion: replay.version }), readModelOf(store, walletId)]);
-  const entries = new Map(replay.timeline.map((entry) => [entry.version, entry]));
-
-  let state: WalletState | null = null;
-  const folded: { recorded: RecordedEvent; event: WalletEvent; before: WalletState | null; after: WalletState | null; ok: boolean }[] = [];
-  for (const recorded of events) {
-    const event = { ...recorded.data, type: recorded.type } as WalletEvent;
-    const before: WalletState | null = state;
-    const decision = walletLifecycle.decide(before, event);
-    if (decision.ok) state = decision.state;
-    folded.push({ recorded, event, before, after: state, ok: decision.ok });
-  }
-  const final = (replay.state as WalletState | null) ?? state;
-  if (final === null) throw new NotFoundError(`wallet ${walletId} has no event that opened it`);
-
-  const purposes = folded.map(({ event, before }) => purposeOf(event, before)).filter((p): p is ReservationPurpose => p !== null);
-  const links = await purposeLinks(store, purposes);
-  const linkOf = (purpose: ReservationPurpose | null) => (purpose === null ? null : (links.get(purposeKey(purpose)) ?? null));
-
-  const timeline = folded.map(({ recorded, event, before, after, ok }): WalletEventRow => {
-    const entry = entries.get(recorded.version);
-    const purpose = purposeOf(event, before);
-    return {
-      version: recorded.version,
-      at: recorded.createdAt.toISOString(),
-      type: recorded.type,
-      actor: entry?.actor ?? 'unknown',
-      outcome: entry?.outcome ?? (ok ? 'applied' : 'rejected'),
-      reason: entry?.reason ?? null,
-      credits: creditsOf(event, before),
-      balance: after?.balance ?? 0,
-      reserved: after === null ? 0 : reservedCredits(after),
-      available: after === null ? 0 : availableCredits(after),
-      reservationId: text(recorded.data.reservationId),
-      purpose,
-      link: linkOf(purpose),
-      data: recorded.data,
-    };
-  });
 
   const reservedAt = new Map(timeline.filter((row) => row.type === 'CreditsReserved' && row.outcome === 'applied').map((row) => [row.reservationId, row.version]));
   const reservations = Object.values(final.reservations).map(

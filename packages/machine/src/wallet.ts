@@ -80,7 +80,8 @@ function reserve(state: WalletState, event: EventOf<'CreditsReserved'>): Refusal
 }
 
 function settle(state: WalletState, reservationId: string, capture: boolean): Refusal | WalletState {
-  const reservation = state.reservations[reservationId];
+  // Own keys only: an id like "constructor" must not find Object.prototype's (a NaN balance).
+  const reservation = Object.hasOwn(state.reservations, reservationId) ? state.reservations[reservationId] : undefined;
   if (reservation === undefined) {
     return state.settled.includes(reservationId)
       ? refuse('reservation_exists', `reservation ${reservationId} is already settled`)
@@ -96,7 +97,7 @@ function settle(state: WalletState, reservationId: string, capture: boolean): Re
 }
 
 function refundStars(state: WalletState, event: EventOf<'StarsRefunded'>): Refusal | WalletState {
-  const paid = state.topUps[event.telegramPaymentChargeId];
+  const paid = Object.hasOwn(state.topUps, event.telegramPaymentChargeId) ? state.topUps[event.telegramPaymentChargeId] : undefined;
   if (paid === undefined) return refuse('payment_unknown', `no top-up has the charge id ${event.telegramPaymentChargeId}`);
   if (paid.refunded) return refuse('payment_refunded', `payment ${event.telegramPaymentChargeId} was already refunded`);
   if (paid.credits !== event.credits || paid.stars !== event.stars) {
@@ -167,4 +168,24 @@ export function trainingReservation(avatarId: string, attemptId: string, credits
 /** The reservation for a generation: its id is the generation id. */
 export function generationReservation(generationId: string, avatarId: string, credits: number): EventOf<'CreditsReserved'> {
   return { type: 'CreditsReserved', reservationId: generationId, credits, purpose: { kind: 'generation', generationId, avatarId } };
+}
+
+/** What a wallet event moves: its credits (a settlement's are its reservation's) and what they pay for. */
+export function movementOf(before: WalletState | null, event: WalletEvent): { credits: number | null; purpose: ReservationPurpose | null } {
+  const reservationOf = (id: string) => (before !== null && Object.hasOwn(before.reservations, id) ? before.reservations[id] : undefined);
+  switch (event.type) {
+    case 'CreditsGranted':
+    case 'TopUpPaid':
+    case 'StarsRefunded':
+      return { credits: event.credits, purpose: null };
+    case 'CreditsReserved':
+      return { credits: event.credits, purpose: event.purpose };
+    case 'ReservationCaptured':
+    case 'ReservationReleased': {
+      const reservation = reservationOf(event.reservationId);
+      return { credits: reservation?.credits ?? null, purpose: reservation?.purpose ?? null };
+    }
+    case 'WalletOpened':
+      return { credits: null, purpose: null };
+  }
 }

@@ -1,5 +1,6 @@
 import {
   availableCredits,
+  movementOf,
   reservedCredits,
   trainingRequest,
   trainingReservation,
@@ -7,12 +8,17 @@ import {
   type Actor,
   type AvatarState,
   type Reservation,
+  type ReservationPurpose,
+  type WalletEvent,
   type WalletState,
+  walletLifecycle,
 } from '@avatar/machine';
 import type { Store } from './database.js';
 import { dispatch, dispatchTogether, type DispatchResult } from './dispatch.js';
 import { readStream, type RecordedEvent } from './event-log.js';
 import { derivedUuid } from './ids.js';
+import { replayStream, type StreamReplay, type TimelineEntry } from './replay/index.js';
+import type { WalletRow } from './schema.js';
 import { loadStream } from './stream-state.js';
 
 /**
@@ -135,4 +141,60 @@ function summaryOf(walletId: string, state: WalletState, version: number, recent
     recent,
     version,
   };
+}
+
+/** One event of a wallet's history, with what it moved and the sums after it (a refused event moves nothing). */
+export interface WalletStep {
+  recorded: RecordedEvent;
+  actor: string;
+  outcome: TimelineEntry['outcome'];
+  reason: string | null;
+  credits: number | null;
+  purpose: ReservationPurpose | null;
+  balance: number;
+  reserved: number;
+  available: number;
+}
+
+export interface WalletHistory {
+  replay: StreamReplay;
+  /** The decider's state at the end; null when no event opened the wallet. */
+  state: WalletState | null;
+  steps: WalletStep[];
+  readModel: WalletRow | null;
+}
+
+/**
+ * A wallet's log folded through the current decider, event by event, with replay's anomalies and
+ * its read-model row: what the operator tools show. Null when there is no such stream.
+ */
+export async function walletHistory(store: Store, walletId: string): Promise<WalletHistory | null> {
+  const replay = await replayStream(store, walletId);
+  if (replay.kind !== 'wallet') return null;
+  const [events, row] = await Promise.all([
+    readStream(store.db, walletId, { toVersion: replay.version }),
+    store.db.selectFrom('wallets').selectAll().where('wallet_id', '=', walletId).executeTakeFirst(),
+  ]);
+  const entries = new Map(replay.timeline.map((entry) => [entry.version, entry]));
+  let state: WalletState | null = null;
+  const steps = events.map((recorded): WalletStep => {
+    const event = { ...recorded.data, type: recorded.type } as WalletEvent;
+    const { credits, purpose } = movementOf(state, event);
+    const decision = walletLifecycle.decide(state, event);
+    if (decision.ok) state = decision.state;
+    const entry = entries.get(recorded.version);
+    const after: WalletState | null = state;
+    return {
+      recorded,
+      actor: entry?.actor ?? 'unknown',
+      outcome: entry?.outcome ?? (decision.ok ? 'applied' : 'rejected'),
+      reason: entry?.reason ?? (decision.ok ? null : decision.rejection.reason),
+      credits,
+      purpose,
+      balance: after?.balance ?? 0,
+      reserved: after === null ? 0 : reservedCredits(after),
+      available: after === null ? 0 : availableCredits(after),
+    };
+  });
+  return { replay, state, steps, readModel: row ?? null };
 }
