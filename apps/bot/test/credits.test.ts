@@ -3,6 +3,7 @@ import { walletIdOf } from '@avatar/machine';
 import { loadAvatar, readStream, walletSummary, type Store } from '@avatar/store';
 import type { ChatMessage, EmulatedUser } from '@avatar/telegram-emulator';
 import * as assert from 'uvu/assert';
+import { offerPayload } from '../src/payments.js';
 import { defaultPricing } from '../src/pricing.js';
 import { startFalSide } from './fal-side.js';
 import { botSuites, type Harness } from './harness.js';
@@ -91,6 +92,29 @@ botSuites(
       await press(user, '💰 Top up', { messageId: refusal.messageId });
       const packages = await waitForText(user, 'You have 50 credits. Choose a package');
       assert.ok(hasButton('200 credits — ⭐ 100')(packages));
+    });
+
+    test('pre-checkout refuses an offer made for someone else or no longer on sale at that price; nothing is charged', async ({ h }) => {
+      const user = h.user();
+      const other = h.user();
+      await user.sendCommand('/start');
+      await waitForText(user, 'Hi, ');
+      const api = h.bot.bot.api;
+      const offers = [
+        { payload: offerPayload({ packageId: 'p200', credits: 200, stars: 100, userId: other.id }), stars: 100, says: 'made for someone else' },
+        { payload: offerPayload({ packageId: 'p200', credits: 200, stars: 50, userId: user.id }), stars: 50, says: 'no longer on sale' },
+        { payload: offerPayload({ packageId: 'gone', credits: 999, stars: 1, userId: user.id }), stars: 1, says: 'no longer on sale' },
+        { payload: 'balance_topup', stars: 100, says: 'no longer on sale' },
+      ];
+      for (const offer of offers) {
+        const invoice = await api.sendInvoice(user.id, 'Credits', 'Credits for avatars', offer.payload, 'XTR', [{ label: 'Credits', amount: offer.stars }]);
+        const paid = await user.pay(invoice);
+        assert.is(paid.status, 'declined', offer.payload);
+        assert.match(paid.status === 'declined' ? paid.errorMessage : '', offer.says);
+      }
+      assert.equal(await walletEvents(h.store, user.id), ['WalletOpened', 'CreditsGranted'], 'nothing was credited');
+      assert.is(h.tg.starTransactions().filter((t) => t.userId === user.id).length, 0, 'Telegram charged nothing');
+      assert.ok(h.logs.some((l) => l.message === 'pre-checkout refused'));
     });
 
     test('a duplicated successful_payment credits once; then training reserves the price in one commit', async ({ h }) => {
