@@ -359,7 +359,14 @@ async function whyLinkedAppendWasRefused(db: Executor, head: StreamWrite, error:
   const streamId = (error as { detail?: unknown }).detail;
   const refused = unitOf(head).find((write) => write.streamId === streamId) ?? head;
   // Inside a transaction the failed statement has aborted it: nothing more can be read there.
-  if (db.isTransaction) return new WrongExpectedVersionError(refused.streamId, refused.expected, null);
+  // That is dispatch's locked retry, which holds its own streams' rows: a stream the refused write
+  // only requires is what moved (naming the write's own stream would retry it at the same stale
+  // required version until it gave up).
+  if (db.isTransaction) {
+    const { requires } = refused;
+    if (requires) return new WrongExpectedVersionError(requires.streamId, requires.version, null);
+    return new WrongExpectedVersionError(refused.streamId, refused.expected, null);
+  }
   return whyNothingWasAppended(db, refused);
 }
 
