@@ -32,6 +32,7 @@ const messageKeys: Record<PhotoRefusalCode, string> = {
   payment_refunded: 'rejected-already-done',
   credits_spent: 'rejected-credits-spent',
   amount_mismatch: 'rejected-internal',
+  amount_invalid: 'rejected-internal',
   not_an_image: 'photo-rejected-not-image',
   unsupported_format: 'photo-rejected-format',
   download_failed: 'photo-rejected-download',

@@ -24,6 +24,7 @@ export type RejectionCode =
   | 'payment_refunded'
   | 'credits_spent'
   | 'amount_mismatch'
+  | 'amount_invalid'
   | 'machine_error';
 
 export interface Refusal {

@@ -131,6 +131,12 @@ function reject(state: WalletState | null, eventType: string, refusal: Refusal):
   return { ok: false, rejection: { status: state === null ? null : 'open', eventType, ...refusal } };
 }
 
+/** Credits and Stars are whole and positive in every event that carries them, whoever built the event. */
+function amountRefusal(event: WalletEvent): Refusal | null {
+  const amounts = 'stars' in event ? [event.credits, event.stars] : 'credits' in event ? [event.credits] : [];
+  return amounts.every((n) => Number.isSafeInteger(n) && n > 0) ? null : refuse('amount_invalid', `${event.type} needs whole positive amounts, got ${amounts.join(', ')}`);
+}
+
 function decide(state: WalletState | null, event: WalletEvent): Decision<WalletState, WalletStatus> {
   if (event.type === 'WalletOpened') {
     if (state !== null) return reject(state, event.type, refuse('stream_exists', 'the wallet is already open'));
@@ -139,6 +145,8 @@ function decide(state: WalletState | null, event: WalletEvent): Decision<WalletS
   if (state === null) return reject(null, event.type, refuse('stream_missing', `${event.type} needs an open wallet`));
   const rule = rules[event.type] as WalletRule | undefined;
   if (rule === undefined) return reject(state, event.type, refuse('not_accepted_in_status', `${event.type} does not belong to a wallet stream`));
+  const invalid = amountRefusal(event);
+  if (invalid !== null) return reject(state, event.type, invalid);
   const outcome = rule(state, event);
   return isRefusal(outcome) ? reject(state, event.type, outcome) : { ok: true, state: outcome };
 }

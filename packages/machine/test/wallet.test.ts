@@ -94,6 +94,22 @@ test('a grant adds credits once: the same grant id twice is refused', () => {
   assert.is(walletLifecycle.evolve(wallet, granted(50, 'welcome')), wallet, 'a refused event leaves the state as it was');
 });
 
+test('amounts are whole and positive whoever built the event: zero, negative, fractional or unsafe ones are refused', () => {
+  const wallet = foldWallet([opened, granted(100), paid('charge-1')]);
+  for (const event of [
+    granted(0, 'zero'),
+    granted(-50, 'negative'),
+    granted(2.5, 'fraction'),
+    granted(2 ** 53, 'unsafe'),
+    paid('charge-2', 100, 0),
+    reserved('attempt-1', -10),
+    reserved('attempt-1', Number.NaN),
+    starsRefunded('charge-1', 200, -100),
+  ]) {
+    assert.is(walletRefusal(wallet, event).code, 'amount_invalid', JSON.stringify(event));
+  }
+});
+
 test('a top-up adds its credits once: the same charge id twice is refused, even for another package', () => {
   const wallet = foldWallet([opened, paid('charge-1')]);
   assert.is(wallet.balance, 200);

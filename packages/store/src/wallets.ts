@@ -33,7 +33,10 @@ export interface CommandMeta {
   correlationId?: string;
 }
 
-/** Opens the user's wallet with the welcome grant, once; a wallet opened before is left as it is. */
+/**
+ * Opens the user's wallet and gives the welcome grant, each once: a crash between the two is
+ * made good by the next call, and a wallet that has had its welcome grant gets nothing more.
+ */
 export async function openWallet(store: Store, ownerId: number, { welcomeCredits }: { welcomeCredits: number }, meta: CommandMeta): Promise<void> {
   const walletId = walletIdOf(ownerId);
   const { state } = await loadStream(store.db, 'wallet', walletId);
