@@ -47,24 +47,6 @@ export function replayJson(replay: StreamReplay): string {
 
 // --- Wallets ------------------------------------------------------------------------------------
 
-/** What an event did to the credits, e.g. "+100", "−30", "30 held", "30 freed". */
-function movement(row: WalletLedgerRow): string {
-  if (row.credits === null) return '';
-  switch (row.type) {
-    case 'CreditsGranted':
-    case 'TopUpPaid':
-      return `+${row.credits}`;
-    case 'ReservationCaptured':
-    case 'StarsRefunded':
-      return `−${row.credits}`;
-    case 'CreditsReserved':
-      return `${row.credits} held`;
-    case 'ReservationReleased':
-      return `${row.credits} freed`;
-    default:
-      return String(row.credits);
-  }
-}
 
 function ledgerDetail(row: WalletLedgerRow): string {
   const parts: string[] = [];
@@ -109,7 +91,7 @@ export function formatWalletTimeline(report: WalletReport): string[] {
     const after = row.outcome === 'applied' ? `balance ${row.balance}, reserved ${row.reserved}` : `${row.outcome.toUpperCase()}: ${row.reason ?? ''}`;
     const detail = ledgerDetail(row);
     lines.push(
-      `    ${pad(`v${row.version}`, versionWidth)}  ${when(row.at)}  ${pad(row.type, 19)}  ${pad(row.actor, 22)}  ${pad(movement(row), 9)}  ${after}${detail ? `  (${detail})` : ''}`,
+      `    ${pad(`v${row.version}`, versionWidth)}  ${when(row.at)}  ${pad(row.type, 19)}  ${pad(row.actor, 22)}  ${pad(row.moved, 9)}  ${after}${detail ? `  (${detail})` : ''}`,
     );
   }
   return lines;

@@ -1,5 +1,5 @@
 import { availableCredits, reservedCredits, walletIdOf, type Reservation, type ReservationPurpose, type TopUp } from '@avatar/machine';
-import { walletHistory, type Anomaly, type Store } from '@avatar/store';
+import { walletHistory, type Anomaly, type Store, type WalletReadModel } from '@avatar/store';
 
 /** One wallet event with what it did to the credits, as `avatarctl wallet` prints it. */
 export interface WalletLedgerRow {
@@ -11,6 +11,8 @@ export interface WalletLedgerRow {
   reason: string | null;
   /** The credits the event is about (a capture or a release: its reservation's); null for none. */
   credits: number | null;
+  /** What it did to the credits: "+100", "−30", "30 held", "30 freed". */
+  moved: string;
   /** After the event (a refused event changes nothing). */
   balance: number;
   reserved: number;
@@ -22,14 +24,6 @@ export interface WalletLedgerRow {
   grantId: string | null;
   /** The event's data as recorded. */
   data: Record<string, unknown>;
-}
-
-export interface WalletReadModel {
-  balance: number;
-  reserved: number;
-  openReservations: number;
-  version: number;
-  updatedAt: Date;
 }
 
 export interface WalletReport {
@@ -72,8 +66,8 @@ export async function walletReport(store: Store, ownerId: number): Promise<Walle
   const walletId = walletIdOf(ownerId);
   const history = await walletHistory(store, walletId);
   if (history === null) return null;
-  const { replay, state: final, steps, readModel: row } = history;
-  const rows = steps.map(({ recorded, actor, outcome, reason, credits, purpose, balance, reserved, available }): WalletLedgerRow => ({
+  const { replay, state: final, steps, readModel } = history;
+  const rows = steps.map(({ recorded, actor, outcome, reason, credits, moved, purpose, balance, reserved, available }): WalletLedgerRow => ({
     version: recorded.version,
     at: recorded.createdAt,
     type: recorded.type,
@@ -81,6 +75,7 @@ export async function walletReport(store: Store, ownerId: number): Promise<Walle
     outcome,
     reason,
     credits,
+    moved,
     balance,
     reserved,
     available,
@@ -90,13 +85,6 @@ export async function walletReport(store: Store, ownerId: number): Promise<Walle
     grantId: str(recorded.data.grantId),
     data: recorded.data,
   }));
-  const readModel: WalletReadModel | null = row && {
-    balance: Number(row.balance),
-    reserved: Number(row.reserved),
-    openReservations: Number(row.open_reservations),
-    version: Number(row.version),
-    updatedAt: new Date(row.updated_at),
-  };
   return {
     walletId,
     ownerId,

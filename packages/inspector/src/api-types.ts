@@ -168,6 +168,8 @@ export interface WalletEventRow {
   reason: string | null;
   /** The credits the event is about (a capture's or a release's: its reservation's); null for none. */
   credits: number | null;
+  /** What it did to the credits: "+100", "−30", "30 held", "30 freed". */
+  moved: string;
   /** The wallet after the event (a refused event changes nothing). */
   balance: number;
   reserved: number;

@@ -51,7 +51,7 @@ export async function walletReport(store: Store, walletId: string): Promise<Wall
   const linkOf = (purpose: ReservationPurpose | null) => (purpose === null ? null : (links.get(purposeKey(purpose)) ?? null));
 
   const timeline = steps.map(
-    ({ recorded, actor, outcome, reason, credits, purpose, balance, reserved, available }): WalletEventRow => ({
+    ({ recorded, actor, outcome, reason, credits, moved, purpose, balance, reserved, available }): WalletEventRow => ({
       version: recorded.version,
       at: recorded.createdAt.toISOString(),
       type: recorded.type,
@@ -59,6 +59,7 @@ export async function walletReport(store: Store, walletId: string): Promise<Wall
       outcome,
       reason: outcome === 'applied' ? null : reason,
       credits,
+      moved,
       balance,
       reserved,
       available,
@@ -68,13 +69,7 @@ export async function walletReport(store: Store, walletId: string): Promise<Wall
       data: recorded.data,
     }),
   );
-  const readModel: WalletReadModel | null = row && {
-    balance: Number(row.balance),
-    reserved: Number(row.reserved),
-    openReservations: Number(row.open_reservations),
-    version: Number(row.version),
-    updatedAt: new Date(row.updated_at).toISOString(),
-  };
+  const readModel: WalletReadModel | null = row && { ...row, updatedAt: row.updatedAt.toISOString() };
 
   const reservedAt = new Map(timeline.filter((row) => row.type === 'CreditsReserved' && row.outcome === 'applied').map((row) => [row.reservationId, row.version]));
   const reservations = Object.values(final.reservations).map(

@@ -153,6 +153,8 @@ export interface WalletStep {
   outcome: TimelineEntry['outcome'];
   reason: string | null;
   credits: number | null;
+  /** What it did to the credits, in a word: "+100", "−30", "30 held", "30 freed". */
+  moved: string;
   purpose: ReservationPurpose | null;
   balance: number;
   reserved: number;
@@ -164,7 +166,44 @@ export interface WalletHistory {
   /** The decider's state at the end; null when no event opened the wallet. */
   state: WalletState | null;
   steps: WalletStep[];
-  readModel: WalletRow | null;
+  readModel: WalletReadModel | null;
+}
+
+/** The `wallets` row, as numbers and a date. */
+export interface WalletReadModel {
+  balance: number;
+  reserved: number;
+  openReservations: number;
+  version: number;
+  updatedAt: Date;
+}
+
+function movedLabel(type: string, credits: number | null): string {
+  if (credits === null) return '';
+  switch (type) {
+    case 'CreditsGranted':
+    case 'TopUpPaid':
+      return `+${credits}`;
+    case 'ReservationCaptured':
+    case 'StarsRefunded':
+      return `−${credits}`;
+    case 'CreditsReserved':
+      return `${credits} held`;
+    case 'ReservationReleased':
+      return `${credits} freed`;
+    default:
+      return String(credits);
+  }
+}
+
+function readModelOf(row: WalletRow): WalletReadModel {
+  return {
+    balance: Number(row.balance),
+    reserved: Number(row.reserved),
+    openReservations: Number(row.open_reservations),
+    version: Number(row.version),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 /**
@@ -193,11 +232,12 @@ export async function walletHistory(store: Store, walletId: string): Promise<Wal
       outcome: entry?.outcome ?? (decision.ok ? 'applied' : 'rejected'),
       reason: entry?.reason ?? (decision.ok ? null : decision.rejection.reason),
       credits,
+      moved: movedLabel(recorded.type, credits),
       purpose,
       balance: after?.balance ?? 0,
       reserved: after === null ? 0 : reservedCredits(after),
       available: after === null ? 0 : availableCredits(after),
     };
   });
-  return { replay, state, steps, readModel: row ?? null };
+  return { replay, state, steps, readModel: row ? readModelOf(row) : null };
 }

@@ -578,27 +578,6 @@ function revealInPanel(node) {
 
 // --- Wallets -----------------------------------------------------------------------------------
 
-/**
- * What an event did to the credits: "+100", "−30", "30 held", "30 freed".
- * @param {WalletEventRow} row
- */
-function movement(row) {
-  if (row.credits === null) return '';
-  switch (row.type) {
-    case 'CreditsGranted':
-    case 'TopUpPaid':
-      return `+${row.credits}`;
-    case 'ReservationCaptured':
-    case 'StarsRefunded':
-      return `−${row.credits}`;
-    case 'CreditsReserved':
-      return `${row.credits} held`;
-    case 'ReservationReleased':
-      return `${row.credits} freed`;
-    default:
-      return String(row.credits);
-  }
-}
 
 /** @param {WalletEventRow} row */
 function movementClass(row) {
@@ -678,7 +657,7 @@ function walletItem(row, avatarId) {
   const body = el('div', { className: 'row-body' }, [
     el('div', { className: 'row-line' }, [
       el('span', { className: 'event-type', text: row.type }),
-      el('span', { className: movementClass(row), text: movement(row) }),
+      el('span', { className: movementClass(row), text: row.moved }),
       el('span', { className: 'balance-after', text: `balance ${row.balance} · reserved ${row.reserved}`, title: `${row.available} available after this event` }),
     ]),
     el('div', { className: 'row-line secondary' }, [
