@@ -180,6 +180,20 @@ botSuites(
       assert.is(summary?.reserved, 0);
     });
 
+    test('cancelling before fal runs the training says its credits come back, and they do', async ({ h }) => {
+      const user = h.user();
+      await user.sendCommand('/start');
+      await topUp(user, '200 credits — ⭐ 100');
+      const { avatarId, progress } = await readyAvatar(h, user, 'Quitter');
+      await press(user, '🚀 Start training', { messageId: progress.messageId });
+      await submittedRequestId(h.store, avatarId);
+      await press(user, '✖️ Cancel');
+      await waitForText(user, 'The training has not started running yet: its credits are returned.');
+      await press(user, 'Yes, cancel');
+      await waitForWallet(h.store, user.id, 'the reservation is released', (types) => types.includes('ReservationReleased'));
+      assert.is(await available(h.store, user.id), 250);
+    });
+
     test('a fal submit refused after the reservation refunds', async ({ h }) => {
       const user = h.user();
       await user.sendCommand('/start');

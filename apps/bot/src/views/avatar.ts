@@ -1,5 +1,6 @@
 import {
   abilitiesOf,
+  cancelSettlement,
   isTraining,
   photoLimits,
   photoRoomLeft,
@@ -100,17 +101,24 @@ export function avatarCard(texts: Texts, state: AvatarState, { isMain }: CardOpt
   ]);
 }
 
+/** Stopping a training says what becomes of its credits (the refund policy is the machine's). */
+function withCreditsNote(texts: Texts, state: AvatarState, question: FormattedString): FormattedString {
+  if (!isTraining(state)) return question;
+  const note = cancelSettlement(state) === 'release' ? 'stop-training-refunded' : 'stop-training-charged';
+  return FormattedString.join([question, texts.fmt(note)], '\n');
+}
+
 export function confirmCancel(texts: Texts, state: AvatarState): Screen {
   const avatar = { avatar: state.context.avatarId };
   const key = isTraining(state) ? 'confirm-cancel-training' : 'confirm-abandon';
-  return screen(texts.fmt(key, { name: nameOf(state) }), [
+  return screen(withCreditsNote(texts, state, texts.fmt(key, { name: nameOf(state) })), [
     [button(texts.t('button-confirm-cancel'), 'confirmCancel', avatar), button(texts.t('button-back'), 'openAvatar', avatar)],
   ]);
 }
 
 export function confirmDelete(texts: Texts, state: AvatarState): Screen {
   const avatar = { avatar: state.context.avatarId };
-  return screen(texts.fmt('confirm-delete', { name: nameOf(state) }), [
+  return screen(withCreditsNote(texts, state, texts.fmt('confirm-delete', { name: nameOf(state) })), [
     [button(texts.t('button-confirm-delete'), 'confirmDelete', avatar), button(texts.t('button-back'), 'openAvatar', avatar)],
   ]);
 }
