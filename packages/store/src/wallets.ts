@@ -130,7 +130,7 @@ export async function walletSummary(store: Store, ownerId: number, { recent = 5 
   const walletId = walletIdOf(ownerId);
   const loaded = await loadStream(store.db, 'wallet', walletId);
   if (loaded.state === null || loaded.version === null) return null;
-  const events = await readStream(store.db, walletId, { fromVersion: Math.max(1, loaded.version - recent + 1) });
+  const events = recent > 0 ? await readStream(store.db, walletId, { fromVersion: Math.max(1, loaded.version - recent + 1) }) : [];
   return summaryOf(walletId, loaded.state, loaded.version, events.reverse());
 }
 

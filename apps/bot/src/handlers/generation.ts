@@ -11,7 +11,7 @@ import { askAspect, askPrompt, generationStarted } from '../views/generation.js'
 import { ownedAvatar, staleTap } from './access.js';
 import { chatIdOf, send, show, textsOf, userIdOf } from './replies.js';
 import type { BotServices } from './services.js';
-import { availableNow, ensureWallet } from './wallet.js';
+import { availableNow, paying } from './wallet.js';
 import { notEnoughCredits } from '../views/wallet.js';
 
 const promptSchema = generationEventData.GenerationRequested.shape.prompt;
@@ -29,9 +29,8 @@ async function startGeneration(ctx: BotContext, services: BotServices, tap: Tap,
   const texts = textsOf(ctx);
   const chatId = chatIdOf(ctx);
   const userId = userIdOf(ctx);
-  await ensureWallet(ctx, services);
   const price = services.pricing.creditsPerImage * order.numImages;
-  const result = await requestGeneration(services.store, avatarId, order, price, { actor: { kind: 'user', userId } });
+  const result = await paying(ctx, services, () => requestGeneration(services.store, avatarId, order, price, { actor: { kind: 'user', userId } }));
   if (result.outcome === 'duplicate' || (result.outcome === 'rejected' && ['stream_exists', 'reservation_exists'].includes(result.rejection.code))) {
     await tap.answer(texts.t('stale-generation-requested'));
     return false;

@@ -5,7 +5,7 @@ import { localeFor } from '../i18n/locales.js';
 import { avatarCard } from '../views/avatar.js';
 import { isMainAvatar, ownedAvatar, staleTap } from './access.js';
 import { chatIdOf, send, showAsProgress, textsOf, userIdOf } from './replies.js';
-import { availableNow, ensureWallet } from './wallet.js';
+import { availableNow, paying } from './wallet.js';
 import { notEnoughCredits } from '../views/wallet.js';
 import type { BotServices } from './services.js';
 
@@ -24,9 +24,10 @@ export function trainingActions(services: BotServices): Pick<ActionHandlers, 'st
         return staleTap(ctx, services, tap, 'stale-training', state);
       }
       const attemptId = derivedUuid('training-attempt', avatar, attempts + 1);
-      await ensureWallet(ctx, services);
       const price = services.pricing.trainingCredits;
-      const result = await requestTraining(services.store, state, attemptId, price, { actor: { kind: 'user', userId: userIdOf(ctx) } });
+      const result = await paying(ctx, services, () =>
+        requestTraining(services.store, state, attemptId, price, { actor: { kind: 'user', userId: userIdOf(ctx) } }),
+      );
       if (result.outcome === 'rejected' && result.rejection.code === 'insufficient_credits') {
         await tap.answer();
         await send(ctx, notEnoughCredits(textsOf(ctx), { price, available: await availableNow(services, userIdOf(ctx)) }));

@@ -1,3 +1,4 @@
+import { walletIdOf } from '@avatar/machine';
 import { openWallet, recordTopUp, walletSummary } from '@avatar/store';
 import type { ActionHandlers } from '../actions/router.js';
 import type { BotContext } from '../context.js';
@@ -12,6 +13,20 @@ import type { BotServices } from './services.js';
 export async function ensureWallet(ctx: BotContext, services: BotServices): Promise<void> {
   const userId = userIdOf(ctx);
   await openWallet(services.store, userId, { welcomeCredits: services.pricing.welcomeCredits }, { actor: { kind: 'user', userId } });
+}
+
+/**
+ * Runs a request that pays from the user's wallet. A user the bot met before wallets existed has
+ * none: the request's refusal says so, the wallet is opened with its welcome grant, and the request
+ * runs again. Everyone else pays with no read of the wallet beforehand.
+ */
+export async function paying<R extends { outcome: string }>(ctx: BotContext, services: BotServices, request: () => Promise<R>): Promise<R> {
+  const result = await request();
+  const refused: { outcome: string; streamId?: string; rejection?: { code: string } } = result;
+  const noWallet = refused.outcome === 'rejected' && refused.rejection?.code === 'stream_missing' && refused.streamId === walletIdOf(userIdOf(ctx));
+  if (!noWallet) return result;
+  await ensureWallet(ctx, services);
+  return request();
 }
 
 /** What the user can spend now. */
